@@ -1,0 +1,3 @@
+using PveEmulator;
+
+return await EmulatorCommandLine.RunAsync(args);
