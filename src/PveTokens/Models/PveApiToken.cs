@@ -22,7 +22,8 @@ public class PveApiToken
         long expire,
         bool privilegeSeparation,
         bool? ownerEnabled,
-        long? ownerExpire)
+        long? ownerExpire,
+        PveSession? session)
     {
         UserId = userId;
         TokenId = tokenId;
@@ -33,6 +34,7 @@ public class PveApiToken
         PrivilegeSeparation = privilegeSeparation;
         _ownerEnabled = ownerEnabled;
         _ownerExpire = ownerExpire;
+        Session = session;
     }
 
     /// <summary>The owning user, e.g. `ci@pve`.</summary>
@@ -82,6 +84,12 @@ public class PveApiToken
             return PveEpoch.IsExpired(ExpireEpoch, now) ? PveApiTokenStatus.Expired : PveApiTokenStatus.Active;
         }
     }
+
+    /// <summary>
+    /// The session the token was read from or created in. Piped into another PveTokens cmdlet, the
+    /// token is handled on this session's server unless -Session names another.
+    /// </summary>
+    public PveSession? Session { get; }
 
     /// <summary>The expiry as PVE stores it: epoch seconds, 0 = never.</summary>
     internal long ExpireEpoch { get; }

@@ -3,8 +3,8 @@
 
 using System;
 using System.Management.Automation;
-using System.Runtime.InteropServices;
 using System.Security;
+using PveTokens.Api;
 
 namespace PveTokens.Models;
 
@@ -22,8 +22,9 @@ public sealed class PveApiTokenSecret : PveApiToken
         string? comment,
         long expire,
         bool privilegeSeparation,
-        SecureString secret)
-        : base(userId, tokenId, comment, expire, privilegeSeparation, ownerEnabled: null, ownerExpire: null)
+        SecureString secret,
+        PveSession? session)
+        : base(userId, tokenId, comment, expire, privilegeSeparation, ownerEnabled: null, ownerExpire: null, session)
     {
         Secret = secret;
     }
@@ -45,22 +46,7 @@ public sealed class PveApiTokenSecret : PveApiToken
     public string GetAuthorizationHeaderValue() => "PVEAPIToken " + FullTokenId + "=" + GetPlainTextSecret();
 
     /// <summary>The secret in plain text. Only call this where the plain text is really needed.</summary>
-    public string GetPlainTextSecret()
-    {
-        IntPtr pointer = IntPtr.Zero;
-        try
-        {
-            pointer = Marshal.SecureStringToGlobalAllocUnicode(Secret);
-            return Marshal.PtrToStringUni(pointer) ?? string.Empty;
-        }
-        finally
-        {
-            if (pointer != IntPtr.Zero)
-            {
-                Marshal.ZeroFreeGlobalAllocUnicode(pointer);
-            }
-        }
-    }
+    public string GetPlainTextSecret() => SecretText.ToPlainText(Secret);
 
     /// <summary>Lets the object bind wherever PowerShell expects a PSCredential.</summary>
     public static implicit operator PSCredential(PveApiTokenSecret token) =>
