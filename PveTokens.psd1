@@ -13,7 +13,12 @@
     CmdletsToExport      = @(
         'Connect-PveServer'
         'Disconnect-PveServer'
+        'Get-PveApiToken'
         'Get-PveSession'
+        'New-PveApiToken'
+        'Remove-PveApiToken'
+        'Reset-PveApiToken'
+        'Update-PveApiToken'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

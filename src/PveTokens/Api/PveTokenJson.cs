@@ -3,7 +3,6 @@
 
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Security;
 using System.Text.Json;
 
@@ -48,7 +47,8 @@ internal sealed class PveUserTokens
 /// Readers for the token answers of api.md §5.1 and §9. PVE does not coerce its output: a value read
 /// from user.cfg is a JSON number, a value echoed from the request is a string ("privsep":"0",
 /// "expire":"1767225600"), and a JSON body may even bring true/false, so every integer and boolean is
-/// read leniently. Parsing is done with Utf8JsonReader straight from the bytes: no reflection, no DOM.
+/// read leniently (with <see cref="PveJson"/>'s rules). Parsing is done with Utf8JsonReader straight from
+/// the bytes: no reflection, no DOM.
 /// </summary>
 internal static class PveTokenJson
 {
@@ -309,54 +309,16 @@ internal static class PveTokenJson
         _ => throw new JsonException($"Expected a string, got {reader.TokenType}."),
     };
 
-    /// <summary>An integer sent as a JSON number or a numeric string; null for JSON null or "".</summary>
-    internal static long? ReadInt64(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.Number:
-                if (reader.TryGetInt64(out long number))
-                {
-                    return number;
-                }
+    /// <summary>An integer (number, numeric string or boolean; see <see cref="PveJson.ReadInt64"/>); null for JSON null or "".</summary>
+    internal static long? ReadInt64(ref Utf8JsonReader reader) =>
+        IsAbsent(ref reader) ? null : PveJson.ReadInt64(ref reader);
 
-                return checked((long)reader.GetDouble());
-            case JsonTokenType.String:
-                string? text = reader.GetString();
-                if (string.IsNullOrEmpty(text))
-                {
-                    return null;
-                }
+    /// <summary>A PVE boolean (0/1 as number or string, or true/false; see <see cref="PveJson.ReadBoolean"/>); null for JSON null or "".</summary>
+    internal static bool? ReadBoolean(ref Utf8JsonReader reader) =>
+        IsAbsent(ref reader) ? null : PveJson.ReadBoolean(ref reader);
 
-                if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long parsed))
-                {
-                    return parsed;
-                }
-
-                throw new JsonException($"Expected an integer, got the string '{text}'.");
-            default:
-                throw new JsonException($"Expected an integer, got {reader.TokenType}.");
-        }
-    }
-
-    /// <summary>A PVE boolean: 0/1 as a number or string, or JSON true/false; null for JSON null or "".</summary>
-    internal static bool? ReadBoolean(ref Utf8JsonReader reader)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.True:
-                return true;
-            case JsonTokenType.False:
-                return false;
-            case JsonTokenType.Null:
-                return null;
-            default:
-                long? value = ReadInt64(ref reader);
-                return value is null ? null : value.Value != 0;
-        }
-    }
+    private static bool IsAbsent(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Null || (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length == 0 && !reader.HasValueSequence);
 
     /// <summary>
     /// Positions the reader on the value of the envelope's `data` property. False when the envelope
