@@ -175,7 +175,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
         foreach (Query query in queries)
         {
-            query.Users[0].Found = true;
+            query.MarkUser(userId);
         }
 
         var emitted = new HashSet<string>(StringComparer.Ordinal);
@@ -290,7 +290,9 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
                 }
             }
 
-            if (missingUser && query.Users.All(p => p.IsExact))
+            // An exact token id is "not found" only if it was looked for: when the users named
+            // (exactly or by a wildcard) matched nobody, there was nowhere to look.
+            if ((missingUser && query.Users.All(p => p.IsExact)) || !query.AnyUserMatched)
             {
                 continue;
             }
@@ -329,14 +331,23 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
         internal Pattern[] Tokens { get; }
 
+        /// <summary>Whether any user seen so far matched the user patterns (always, when there are none).</summary>
+        internal bool AnyUserMatched { get; private set; }
+
         internal void MarkUser(string userId)
         {
             foreach (Pattern p in Users)
             {
-                if (p.IsExact && p.Matches(userId))
+                if (p.Matches(userId))
                 {
                     p.Found = true;
+                    AnyUserMatched = true;
                 }
+            }
+
+            if (Users.Length == 0)
+            {
+                AnyUserMatched = true;
             }
         }
 

@@ -12,7 +12,7 @@ namespace PveTokens.Commands;
 /// Creates an API token (POST /access/users/{userid}/token/{tokenid}) and returns its one-time
 /// secret as a SecureString inside a <see cref="PveApiTokenSecret"/>.
 /// </summary>
-[Cmdlet(VerbsCommon.New, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByIdSet)]
+[Cmdlet(VerbsCommon.New, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiTokenSecret))]
 public sealed class NewPveApiTokenCommand : PveSessionCmdletBase
 {

@@ -9,7 +9,7 @@ namespace PveTokens.Commands;
 
 /// <summary>Deletes an API token (DELETE /access/users/{userid}/token/{tokenid}); PVE drops its ACL entries with it.</summary>
 [Cmdlet(VerbsCommon.Remove, "PveApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = ByIdSet)]
+    DefaultParameterSetName = ByObjectSet)]
 public sealed class RemovePveApiTokenCommand : PveSessionCmdletBase
 {
     private const string ByIdSet = "ById";

@@ -17,7 +17,7 @@ namespace PveTokens.Commands;
 /// token with the same settings and re-grants its ACL entries, reporting any entry it could not restore.
 /// </summary>
 [Cmdlet(VerbsCommon.Reset, "PveApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
-    DefaultParameterSetName = ByIdSet)]
+    DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiTokenSecret))]
 public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
 {

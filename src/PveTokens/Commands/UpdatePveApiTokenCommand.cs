@@ -13,7 +13,7 @@ namespace PveTokens.Commands;
 /// Changes an API token's comment, expiry or privilege separation (PUT
 /// /access/users/{userid}/token/{tokenid}), sending only the settings the caller named.
 /// </summary>
-[Cmdlet(VerbsData.Update, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByIdSet)]
+[Cmdlet(VerbsData.Update, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiToken))]
 public sealed class UpdatePveApiTokenCommand : PveSessionCmdletBase
 {
