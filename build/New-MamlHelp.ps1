@@ -26,12 +26,20 @@
 
 .EXAMPLE
     ./build/New-MamlHelp.ps1 -ModulePath ./out/PveTokens -DocsPath ./docs/en-US
+
+.EXAMPLE
+    ./build/New-MamlHelp.ps1 -ModulePath ./out/PveTokens -DocsPath ./docs/en-US -NewPage New-PveApiToken
+
+    Starts docs/en-US/New-PveApiToken.md from the built cmdlet; fill in every {{ placeholder }}.
 #>
-[CmdletBinding()]
+[CmdletBinding(DefaultParameterSetName = 'Build')]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $DocsPath,
-    [string] $OutputPath
+    [Parameter(ParameterSetName = 'Build')] [string] $OutputPath,
+    # Writes a page skeleton (like PlatyPS's New-MarkdownHelp) for each named cmdlet that has none yet:
+    # syntax and yaml blocks from the cmdlet's metadata, {{ placeholders }} for the prose.
+    [Parameter(Mandatory, ParameterSetName = 'NewPage')] [string[]] $NewPage
 )
 
 $ErrorActionPreference = 'Stop'
@@ -623,6 +631,7 @@ function Test-PageAgainstCommand($Model, $Page, [System.Collections.Generic.List
         if (-not $Page.Present.ContainsKey($section)) { $Warnings.Add("${where}: no '## $section' section") }
     }
     if ($Page.Present.ContainsKey('SYNOPSIS') -and (($Page.Synopsis -join '').Trim() -eq '')) { $Warnings.Add("${where}: the synopsis is empty") }
+    if ((Get-Content -LiteralPath $Page.File -Raw) -match '\{\{[^}]*\}\}') { $Warnings.Add("${where}: still has {{ placeholders }} to fill in") }
     if ($Page.Examples.Count -lt 2) { $Warnings.Add("${where}: $($Page.Examples.Count) example(s); at least two are expected") }
     foreach ($name in $Model.Parameters.Keys) {
         if (-not $Page.Parameters.Contains($name)) { $Warnings.Add("${where}: parameter -$name is not documented") }
@@ -783,6 +792,96 @@ function ConvertTo-AboutText([string] $Path) {
 
 #endregion
 
+function Get-SyntaxLine($Model, $Set) {
+    $parts = @($Model.Name)
+    foreach ($info in $Set.Parameters) {
+        $meta = $Model.Parameters[$info.Name]
+        $name = "-$($info.Name)"
+        if ($info.Position -ge 0) { $name = "[$name]" }
+        $text = if ($meta.IsSwitch) { $name } else { "$name <$(Get-TypeDisplayName $meta.Type)>" }
+        if (-not $info.IsMandatory) { $text = "[$text]" }
+        $parts += $text
+    }
+    $parts += '[<CommonParameters>]'
+    return ($parts -join ' ')
+}
+
+function New-PageSkeleton($Model, [string] $ModuleName) {
+    $nl = "`n"
+    $fence = '```'
+    $lines = New-Object System.Collections.Generic.List[string]
+    foreach ($l in @('---', "external help file: $ModuleName.dll-Help.xml", "Module Name: $ModuleName",
+            "online version: https://github.com/pvetokens/PveTokens/blob/main/docs/en-US/$($Model.Name).md", 'schema: 2.0.0', '---', '',
+            "# $($Model.Name)", '', '## SYNOPSIS', '{{ Fill in the Synopsis }}', '', '## SYNTAX', '')) { $lines.Add($l) }
+    foreach ($set in $Model.Sets) {
+        $heading = if ($Model.Sets.Count -eq 1 -and $set.Name -eq '__AllParameterSets') { '### __AllParameterSets' } elseif ($set.IsDefault) { "### $($set.Name) (Default)" } else { "### $($set.Name)" }
+        foreach ($l in @($heading, $fence, (Get-SyntaxLine $Model $set), $fence, '')) { $lines.Add($l) }
+    }
+    foreach ($l in @('## DESCRIPTION', '{{ Fill in the Description }}', '', '## EXAMPLES', '')) { $lines.Add($l) }
+    foreach ($n in 1, 2) {
+        foreach ($l in @("### Example ${n}: {{ Add title }}", "${fence}powershell", '{{ Add example code }}', $fence, '', '{{ Add example description }}', '')) { $lines.Add($l) }
+    }
+    $lines.Add('## PARAMETERS'); $lines.Add('')
+    $allSets = @($Model.Sets | ForEach-Object Name)
+    $names = @($Model.Parameters.Keys | Where-Object { $_ -ne 'WhatIf' -and $_ -ne 'Confirm' } | Sort-Object) +
+    @($Model.Parameters.Keys | Where-Object { $_ -eq 'Confirm' -or $_ -eq 'WhatIf' } | Sort-Object)
+    foreach ($name in $names) {
+        $meta = $Model.Parameters[$name]
+        $description = switch ($name) {
+            'WhatIf' { 'Shows what would happen if the cmdlet runs. The cmdlet is not run.' }
+            'Confirm' { 'Prompts you for confirmation before running the cmdlet.' }
+            default { "{{ Fill $name Description }}" }
+        }
+        foreach ($l in @("### -$name", $description, '')) { $lines.Add($l) }
+        # One yaml block per distinct combination of set attributes, as PlatyPS writes them.
+        $groups = [ordered]@{}
+        foreach ($set in $Model.Sets) {
+            $info = $set.Parameters | Where-Object Name -EQ $name
+            if (-not $info) { continue }
+            $key = '{0}|{1}|{2}' -f $info.IsMandatory, (Get-PositionText $info), (Get-PipelineText $info)
+            if (-not $groups.Contains($key)) { $groups[$key] = New-Object System.Collections.Generic.List[string] }
+            $groups[$key].Add($set.Name)
+        }
+        foreach ($key in $groups.Keys) {
+            $mandatory, $position, $pipeline = $key -split '\|'
+            $sets = if (@($meta.Sets).Count -eq $allSets.Count -and $groups.Count -eq 1) { '(All)' } else { $groups[$key] -join ', ' }
+            $position = if ($position -eq 'named') { 'Named' } else { $position }
+            $aliases = if ($meta.Aliases.Count -gt 0) { $meta.Aliases -join ', ' } else { '' }
+            foreach ($l in @("${fence}yaml", "Type: $(Get-TypeDisplayName $meta.Type)", "Parameter Sets: $sets", "Aliases: $aliases", '',
+                    "Required: $(if ($mandatory -eq 'True') { 'True' } else { 'False' })", "Position: $position",
+                    "Default value: $(if ($meta.IsSwitch) { 'False' } else { 'None' })", "Accept pipeline input: $pipeline",
+                    "Accept wildcard characters: $(if ($meta.Globbing) { 'True' } else { 'False' })", $fence, '')) { $lines.Add($l) }
+        }
+    }
+    foreach ($l in @('### CommonParameters',
+            'This cmdlet supports the common parameters: -Debug, -ErrorAction, -ErrorVariable,',
+            '-InformationAction, -InformationVariable, -OutVariable, -OutBuffer, -PipelineVariable,',
+            '-ProgressAction, -Verbose, -WarningAction, and -WarningVariable. For more information, see',
+            '[about_CommonParameters](http://go.microsoft.com/fwlink/?LinkID=113216).', '', '## INPUTS', '')) { $lines.Add($l) }
+    $inputs = @($Model.Parameters.Values | Where-Object { $_.Pipeline -ne 'False' } | ForEach-Object { Get-TypeDisplayName $_.Type -Full } | Sort-Object -Unique)
+    if ($inputs.Count -eq 0) { $lines.Add('### None'); $lines.Add('You cannot pipe objects to this cmdlet.'); $lines.Add('') }
+    foreach ($type in $inputs) { $lines.Add("### $type"); $lines.Add('{{ Fill in the input description }}'); $lines.Add('') }
+    $lines.Add('## OUTPUTS'); $lines.Add('')
+    $outputs = @($Model.Command.OutputType | ForEach-Object Name)
+    if ($outputs.Count -eq 0) { $outputs = @('{{ Output type name }}') }
+    foreach ($type in $outputs) { $lines.Add("### $type"); $lines.Add('{{ Fill in the output description }}'); $lines.Add('') }
+    foreach ($l in @('## NOTES', '{{ Fill in the notes }}', '', '## RELATED LINKS', '', '[about_PveTokens](about_PveTokens.help.md)')) { $lines.Add($l) }
+    return ($lines -join $nl) + $nl
+}
+
+function Invoke-NewPage {
+    $module = Import-Module (Join-Path $ModulePath 'PveTokens.psd1') -Force -PassThru
+    # -File passes "A,B" as one string.
+    foreach ($name in @($NewPage | ForEach-Object { $_ -split "," } | ForEach-Object Trim | Where-Object { $_ })) {
+        if (-not $module.ExportedCmdlets.ContainsKey($name)) { throw "The module exports no cmdlet '$name'." }
+        $target = Join-Path $DocsPath "$name.md"
+        if (Test-Path $target) { Write-Warning "$target exists; left as it is."; continue }
+        $text = New-PageSkeleton (Get-CommandModel $module.ExportedCmdlets[$name]) $module.Name
+        [System.IO.File]::WriteAllText($target, $text, (New-Object System.Text.UTF8Encoding($false)))
+        Write-Host "==> docs: wrote $target; fill in every {{ placeholder }}"
+    }
+}
+
 function Invoke-PlatyPS {
     Write-Host "==> docs: PlatyPS $((Get-Module -ListAvailable platyPS | Sort-Object Version -Descending | Select-Object -First 1).Version)"
     Import-Module platyPS
@@ -855,6 +954,7 @@ function Invoke-Converter {
 try {
     $ModulePath = (Resolve-Path $ModulePath).Path
     $DocsPath = (Resolve-Path $DocsPath).Path
+    if ($PSCmdlet.ParameterSetName -eq 'NewPage') { Invoke-NewPage; exit 0 }
     if (-not $OutputPath) { $OutputPath = Join-Path $ModulePath 'en-US' }
     if (-not (Test-Path $OutputPath)) { New-Item -ItemType Directory -Path $OutputPath -Force | Out-Null }
     $OutputPath = (Resolve-Path $OutputPath).Path

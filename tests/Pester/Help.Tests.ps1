@@ -42,6 +42,10 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
         $stale | Should -BeNullOrEmpty -Because "$Name has no such parameter"
     }
 
+    It 'has no {{ placeholders }} left' {
+        (Get-Content $PagePath -Raw) | Should -Not -Match '\{\{[^}]*\}\}'
+    }
+
     It 'has at least two examples' {
         $page.Examples.Count | Should -BeGreaterOrEqual 2
         foreach ($example in $page.Examples) {
@@ -86,6 +90,21 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
                 (@($entry.description | ForEach-Object Text) -join '').Trim() | Should -Not -BeNullOrEmpty -Because "-$name needs a description"
             }
         }
+
+        It 'shows the attributes of every parameter as the cmdlet declares them' {
+            # Get-Help takes these from the MAML only, never from the cmdlet.
+            $entries = if ($help.parameters -and $help.parameters.PSObject.Properties['parameter']) { @($help.parameters.parameter) } else { @() }
+            foreach ($name in $expected) {
+                $entry = $entries | Where-Object name -EQ $name
+                $sets = @($command.Parameters[$name].ParameterSets.Values)
+                $required = @($sets | Where-Object { -not $_.IsMandatory }).Count -eq 0
+                $entry.required | Should -Be $required.ToString().ToLowerInvariant() -Because "-$name Required"
+                $aliases = @($command.Parameters[$name].Aliases)
+                $entry.aliases | Should -Be $(if ($aliases.Count) { $aliases -join ', ' } else { 'none' }) -Because "-$name Aliases"
+                $piped = @($sets | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName }).Count -gt 0
+                $entry.pipelineInput | Should -BeLike $(if ($piped) { 'True (*)' } else { 'False' }) -Because "-$name pipeline input"
+            }
+        }
     }
 
     It 'shows every example with Get-Help -Examples' {
@@ -111,6 +130,23 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
             $result = Invoke-HelpExample -Code $Code -NoSession:(-not $NeedsSession)
             $result.Errors | Should -BeNullOrEmpty
         }
+    }
+}
+
+Describe 'build/New-MamlHelp.ps1' {
+    It 'stops with file:line on markdown it cannot parse' {
+        $docs = Join-Path $TestDrive 'docs'
+        New-Item -ItemType Directory $docs | Out-Null
+        Set-Content (Join-Path $docs 'Get-PveSession.md') -Value ((Get-Content (Join-Path $script:DocsPath 'Get-PveSession.md') -Raw) + "`n``````powershell`nGet-PveSession`n")
+        $shell = (Get-Process -Id $PID).Path
+        # Under 'dotnet pwsh' the process is the dotnet host and pwsh.dll sits in $PSHOME.
+        $prefix = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($shell) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
+        $output = & $shell @prefix -NoProfile -NonInteractive -File (Join-Path $script:RepoRoot 'build/New-MamlHelp.ps1') `
+            -ModulePath $script:ModulePath -DocsPath $docs -OutputPath (Join-Path $TestDrive 'out') 2>&1
+        $LASTEXITCODE | Should -Be 1
+        ($output -join "`n") | Should -Match 'Get-PveSession\.md:\d+: code block opened here is never closed'
+        Join-Path $TestDrive 'out/PveTokens.dll-Help.xml' | Should -Not -Exist
     }
 }
 
