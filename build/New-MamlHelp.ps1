@@ -633,6 +633,12 @@ function Test-PageAgainstCommand($Model, $Page, [System.Collections.Generic.List
     if ($Page.Present.ContainsKey('SYNOPSIS') -and (($Page.Synopsis -join '').Trim() -eq '')) { $Warnings.Add("${where}: the synopsis is empty") }
     if ((Get-Content -LiteralPath $Page.File -Raw) -match '\{\{[^}]*\}\}') { $Warnings.Add("${where}: still has {{ placeholders }} to fill in") }
     if ($Page.Examples.Count -lt 2) { $Warnings.Add("${where}: $($Page.Examples.Count) example(s); at least two are expected") }
+    if ($null -ne $Page.Outputs) {
+        $documented = @($Page.Outputs | ForEach-Object Name)
+        foreach ($type in @($Model.Command.OutputType | ForEach-Object Name)) {
+            if ($documented -notcontains $type) { $Warnings.Add("${where}: [OutputType] $type is not under '## OUTPUTS'") }
+        }
+    }
     foreach ($name in $Model.Parameters.Keys) {
         if (-not $Page.Parameters.Contains($name)) { $Warnings.Add("${where}: parameter -$name is not documented") }
         elseif ($Page.Parameters[$name].Description.Count -eq 0) { $Warnings.Add("${where}: parameter -$name has no description") }
