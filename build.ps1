@@ -99,7 +99,10 @@ function Invoke-Docs {
         return
     }
     Write-Host '==> docs: MAML help'
-    $rc = Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs)
+    # The child's stdout (progress lines, warnings) comes back with the exit code as the last item.
+    $result = @(Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs))
+    $rc = $result[-1]
+    if ($result.Count -gt 1) { $result[0..($result.Count - 2)] | ForEach-Object { Write-Host $_ } }
     if ($rc -ne 0) { throw "Building the help failed (exit code $rc)." }
 }
 
