@@ -47,3 +47,16 @@ function Stop-PveEmulator {
     $Emulator.Process.StandardInput.Close()
     if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
 }
+
+function New-PveSeedFile {
+    <#
+    .SYNOPSIS
+        Writes an emulator seed (users, groups, tokens, acl) to a temporary JSON file and returns its path.
+    .EXAMPLE
+        $seed = New-PveSeedFile @{ tokens = @(@{ userid = 'root@pam'; tokenid = 'ci'; secret = $secret; privsep = 0 }) }
+    #>
+    param([Parameter(Mandatory)] [hashtable] $Seed)
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("pve-seed-{0}.json" -f [guid]::NewGuid())
+    $Seed | ConvertTo-Json -Depth 6 | Set-Content -Path $path -Encoding UTF8
+    $path
+}
