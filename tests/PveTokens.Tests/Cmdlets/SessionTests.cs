@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Net.Http;
-using System.Security;
 using System.Text.Json;
 using PveEmulator;
 using PveTokens.Api;
@@ -13,17 +12,6 @@ namespace PveTokens.Tests.Cmdlets;
 public class SessionTests
 {
     private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
-
-    private static SecureString Secure(string s)
-    {
-        var secure = new SecureString();
-        foreach (char c in s)
-        {
-            secure.AppendChar(c);
-        }
-
-        return secure;
-    }
 
     private static PveSession ConnectToken(PowerShellHost ps, EmulatorHost host, string tokenName = "ci")
     {
@@ -223,7 +211,7 @@ public class SessionTests
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
         PveSession s = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).Single<PveSession>();
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).Single<PveSession>();
 
         JsonElement created = await s.Client.PostAsync<JsonElement>("/access/users/root%40pam/token/viaticket",
             new PveParameters().Add("comment", "made with a ticket"), CancellationToken.None);
@@ -245,7 +233,7 @@ public class SessionTests
             TicketRenewalAge = TimeSpan.FromSeconds(1),
         };
         using var client = new PveClient(options);
-        await client.LoginAsync("root@pam", Secure(Emulators.RootPassword), null, CancellationToken.None);
+        await client.LoginAsync("root@pam", TestSecrets.Secure(Emulators.RootPassword), null, CancellationToken.None);
 
         for (int i = 0; i < 4; i++)
         {
@@ -264,7 +252,7 @@ public class SessionTests
         await using EmulatorHost host = await Emulators.StartAsync(o => o.TicketLifetimeSeconds = 2);
         using var ps = new PowerShellHost(typeof(TestPveGetCommand));
         ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).AssertNoErrors();
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
         host.ClearRequestLog();
 
         await Task.Delay(3500);
@@ -284,7 +272,7 @@ public class SessionTests
         using var ps = new PowerShellHost();
         ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", "root@pam!ci=" + secret))).AssertNoErrors();
         ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).AssertNoErrors();
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
 
         PsResult sessions = ps.Run("Get-PveSession");
         string table = ps.Render("Get-PveSession");
