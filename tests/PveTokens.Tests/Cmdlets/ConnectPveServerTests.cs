@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using PveEmulator;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
@@ -10,17 +9,6 @@ public class ConnectPveServerTests
 {
     private const string Connect = "PveTokens.Commands.ConnectPveServerCommand";
     private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
-
-    private static SecureString Secure(string s)
-    {
-        var secure = new SecureString();
-        foreach (char c in s)
-        {
-            secure.AppendChar(c);
-        }
-
-        return secure;
-    }
 
     [Fact]
     public async Task ConnectsWithATokenStringProvingItWithOneCallAndReturnsTheDefaultSession()
@@ -53,10 +41,10 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult fromCredential = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure(secret)))));
-        PsResult fromSecureString = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", Secure("PVEAPIToken=root@pam!ci=" + secret))));
+        PsResult fromCredential = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", TestSecrets.Secure(secret)))));
+        PsResult fromSecureString = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", TestSecrets.Secure("PVEAPIToken=root@pam!ci=" + secret))));
         PsResult fromCredentialHoldingTheString = ps.Run(ConnectWithToken,
-            Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure("root@pam!ci=" + secret)))));
+            Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", TestSecrets.Secure("root@pam!ci=" + secret)))));
 
         foreach (PsResult r in new[] { fromCredential, fromSecureString, fromCredentialHoldingTheString })
         {
@@ -77,11 +65,11 @@ public class ConnectPveServerTests
         using var ps = new PowerShellHost();
 
         PsResult root = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root", Secure(Emulators.RootPassword)))));
+            Emulators.Vars(host, ("cred", new PSCredential("root", TestSecrets.Secure(Emulators.RootPassword)))));
         PsResult alice = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("alice", Secure("Alice-Pass-1")))));
+            Emulators.Vars(host, ("cred", new PSCredential("alice", TestSecrets.Secure("Alice-Pass-1")))));
         PsResult upn = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", Secure("Doe-Pass-12")))));
+            Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", TestSecrets.Secure("Doe-Pass-12")))));
 
         root.AssertNoErrors();
         alice.AssertNoErrors();
@@ -107,7 +95,7 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         host.State.AddUser("bob@pve", password: "Bob-Pass-12", totpSecret: totp);
         using var ps = new PowerShellHost();
-        var cred = new PSCredential("bob@pve", Secure("Bob-Pass-12"));
+        var cred = new PSCredential("bob@pve", TestSecrets.Secure("Bob-Pass-12"));
 
         PsResult without = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
         PsResult with = ps.Run("Connect-PveServer $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
@@ -245,7 +233,7 @@ public class ConnectPveServerTests
         using var ps = new PowerShellHost();
 
         PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure("Not-The-Password-9")))));
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure("Not-The-Password-9")))));
 
         ErrorRecord e = r.SingleError("AuthenticationFailed," + Connect);
         Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
@@ -295,7 +283,7 @@ public class ConnectPveServerTests
     public void ATokenIdGivenAsCredentialIsPointedAtApiToken()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", Secure("x")) });
+        PsResult r = ps.Run("Connect-PveServer pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", TestSecrets.Secure("x")) });
         Assert.Contains("-ApiToken", r.SingleError("InvalidUserId," + Connect).ErrorDetails.Message);
     }
 
@@ -306,7 +294,7 @@ public class ConnectPveServerTests
         using var ps = new PowerShellHost();
 
         PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword)))), verbose: true);
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword)))), verbose: true);
 
         r.AssertNoErrors();
         Assert.Collection(r.Verbose,
