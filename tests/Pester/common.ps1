@@ -198,6 +198,7 @@ function Invoke-HelpExample {
         $ps.Dispose()
         Stop-PveEmulator $emulator
     }
+}
 
 function New-PveSeedFile {
     <#
