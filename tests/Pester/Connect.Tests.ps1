@@ -36,7 +36,7 @@ Describe 'Connect-PveServer' {
             'SecureString' { ConvertTo-SecureString $script:Token -AsPlainText -Force }
             'PSCredential' { [pscredential]::new('root@pam!pester', (ConvertTo-SecureString $script:Secret -AsPlainText -Force)) }
         }
-        $session = Connect-PveServer -Server $script:Emulator.Url -ApiToken $token -CertificateThumbprint $script:Emulator.Thumbprint
+        $session = Connect-PveServer -PassThru -Server $script:Emulator.Url -ApiToken $token -CertificateThumbprint $script:Emulator.Thumbprint
 
         $session | Should -BeOfType ([PveTokens.Models.PveSession])
         $session.Identity | Should -Be 'root@pam!pester'
@@ -48,7 +48,7 @@ Describe 'Connect-PveServer' {
 
     It 'connects with a credential, appending -Realm' {
         $cred = [pscredential]::new('alice', (ConvertTo-SecureString 'Alice-Pass-1' -AsPlainText -Force))
-        $session = Connect-PveServer $script:Emulator.Url -Credential $cred -Realm pve -CertificateThumbprint $script:Emulator.Thumbprint
+        $session = Connect-PveServer -PassThru $script:Emulator.Url -Credential $cred -Realm pve -CertificateThumbprint $script:Emulator.Thumbprint
 
         $session.Identity | Should -Be 'alice@pve'
         $session.AuthMethod | Should -Be 'Ticket'
@@ -56,7 +56,7 @@ Describe 'Connect-PveServer' {
 
     It 'accepts the fingerprint with colons in lower case' {
         $pin = ($script:Emulator.Thumbprint -split '(..)' -ne '' -join ':').ToLowerInvariant()
-        $session = Connect-PveServer $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $pin
+        $session = Connect-PveServer -PassThru $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $pin
         $session.CertificateThumbprint | Should -Be $script:Emulator.Thumbprint
     }
 
@@ -80,14 +80,14 @@ Describe 'Connect-PveServer' {
     }
 
     It 'warns with -SkipCertificateCheck' {
-        $session = Connect-PveServer $script:Emulator.Url -ApiToken $script:Token -SkipCertificateCheck -WarningVariable warnings -WarningAction SilentlyContinue
+        $session = Connect-PveServer -PassThru $script:Emulator.Url -ApiToken $script:Token -SkipCertificateCheck -WarningVariable warnings -WarningAction SilentlyContinue
         $session.CertificatePolicy | Should -Be 'Skip'
         $warnings | Should -HaveCount 1
         "$warnings" | Should -Match 'SkipCertificateCheck'
     }
 
     It 'writes a verbose line per HTTP call' {
-        $verbose = Connect-PveServer $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $script:Emulator.Thumbprint -Verbose 4>&1 |
+        $verbose = Connect-PveServer -PassThru $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $script:Emulator.Thumbprint -Verbose 4>&1 |
             Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         $verbose.Message | Should -Match '^127\.0\.0\.1:\d+ GET /version -> 200 OK, \d+ ms$'
     }
@@ -95,9 +95,9 @@ Describe 'Connect-PveServer' {
 
 Describe 'Get-PveSession and Disconnect-PveServer' {
     It 'keeps sessions to two servers side by side; the last is the default until disconnected' {
-        $first = Connect-PveServer $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $script:Emulator.Thumbprint
+        $first = Connect-PveServer -PassThru $script:Emulator.Url -ApiToken $script:Token -CertificateThumbprint $script:Emulator.Thumbprint
         $cred = [pscredential]::new('root@pam', (ConvertTo-SecureString $script:Other.RootPassword -AsPlainText -Force))
-        $second = Connect-PveServer $script:Other.Url -Credential $cred -CertificateThumbprint $script:Other.Thumbprint
+        $second = Connect-PveServer -PassThru $script:Other.Url -Credential $cred -CertificateThumbprint $script:Other.Thumbprint
 
         @(Get-PveSession) | Should -HaveCount 2
         (Get-PveSession -Default).Version | Should -Be '8.4.1'

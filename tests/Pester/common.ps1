@@ -48,19 +48,6 @@ function Stop-PveEmulator {
     if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
 }
 
-function New-PveSeedFile {
-    <#
-    .SYNOPSIS
-        Writes an emulator seed (users, groups, tokens, acl) to a temporary JSON file and returns its path.
-    .EXAMPLE
-        $seed = New-PveSeedFile @{ tokens = @(@{ userid = 'root@pam'; tokenid = 'ci'; secret = $secret; privsep = 0 }) }
-    #>
-    param([Parameter(Mandatory)] [hashtable] $Seed)
-    $path = Join-Path ([IO.Path]::GetTempPath()) ("pve-seed-{0}.json" -f [guid]::NewGuid())
-    $Seed | ConvertTo-Json -Depth 6 | Set-Content -Path $path -Encoding UTF8
-    $path
-}
-
 # --- Help pages and their examples (used by Help.Tests.ps1) -------------------------------------
 
 $script:DocsPath = Join-Path $script:RepoRoot 'docs/en-US'
@@ -211,4 +198,17 @@ function Invoke-HelpExample {
         $ps.Dispose()
         Stop-PveEmulator $emulator
     }
+}
+
+function New-PveSeedFile {
+    <#
+    .SYNOPSIS
+        Writes an emulator seed (users, groups, tokens, acl) to a temporary JSON file and returns its path.
+    .EXAMPLE
+        $seed = New-PveSeedFile @{ tokens = @(@{ userid = 'root@pam'; tokenid = 'ci'; secret = $secret; privsep = 0 }) }
+    #>
+    param([Parameter(Mandatory)] [hashtable] $Seed)
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("pve-seed-{0}.json" -f [guid]::NewGuid())
+    $Seed | ConvertTo-Json -Depth 6 | Set-Content -Path $path -Encoding UTF8
+    $path
 }

@@ -8,7 +8,7 @@ namespace PveTokens.Tests.Cmdlets;
 public class ConnectPveServerTests
 {
     private const string Connect = "PveTokens.Commands.ConnectPveServerCommand";
-    private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
+    private const string ConnectWithToken = "Connect-PveServer -PassThru -Server $url -ApiToken $token -CertificateThumbprint $fp";
 
     [Fact]
     public async Task ConnectsWithATokenStringProvingItWithOneCallAndReturnsTheDefaultSession()
@@ -32,6 +32,22 @@ public class ConnectPveServerTests
         Assert.Equal(("GET", "/api2/json/version", "token", "root@pam!ci", 200), (call.Method, call.Path, call.AuthKind, call.AuthId, call.Status));
         Assert.Same(session, ps.Run("Get-PveSession -Default").Single<PveSession>());
         Assert.DoesNotContain(secret, r.AllText());
+    }
+
+    [Fact]
+    public async Task WritesTheSessionOnlyWithPassThruButAlwaysMakesItTheDefault()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci", privsep: false);
+        using var ps = new PowerShellHost();
+
+        PsResult quiet = ps.Run("Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+
+        quiet.AssertNoErrors();
+        Assert.Empty(quiet.Output);
+        PveSession session = ps.Run("Get-PveSession -Default").Single<PveSession>();
+        Assert.Equal("root@pam!ci", session.Identity);
     }
 
     [Fact]
@@ -64,11 +80,11 @@ public class ConnectPveServerTests
         host.State.AddUser("j.doe@corp.example@pve", password: "Doe-Pass-12");
         using var ps = new PowerShellHost();
 
-        PsResult root = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        PsResult root = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root", TestSecrets.Secure(Emulators.RootPassword)))));
-        PsResult alice = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+        PsResult alice = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("alice", TestSecrets.Secure("Alice-Pass-1")))));
-        PsResult upn = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+        PsResult upn = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", TestSecrets.Secure("Doe-Pass-12")))));
 
         root.AssertNoErrors();
@@ -97,8 +113,8 @@ public class ConnectPveServerTests
         using var ps = new PowerShellHost();
         var cred = new PSCredential("bob@pve", TestSecrets.Secure("Bob-Pass-12"));
 
-        PsResult without = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
-        PsResult with = ps.Run("Connect-PveServer $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
+        PsResult without = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
+        PsResult with = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", cred), ("otp", Totp.Compute(totp, DateTimeOffset.UtcNow))));
 
         ErrorRecord e = without.SingleError("OneTimePasswordRequired," + Connect);
@@ -119,7 +135,7 @@ public class ConnectPveServerTests
         string pin = colonsLowerCase ? string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c))).ToLowerInvariant() : host.CertificateSha256;
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -CertificateThumbprint $pin",
             Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", pin)));
 
         r.AssertNoErrors();
@@ -133,7 +149,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -CertificateThumbprint $pin",
             Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", new string('A', 64))));
 
         ErrorRecord e = r.SingleError("CertificatePinMismatch," + Connect);
@@ -154,7 +170,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
 
         ErrorRecord e = r.SingleError("CertificateNotTrusted," + Connect);
         Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
@@ -169,7 +185,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -SkipCertificateCheck", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -SkipCertificateCheck", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
 
         r.AssertNoErrors();
         Assert.Equal(PveCertificatePolicy.Skip, r.Single<PveSession>().CertificatePolicy);
@@ -183,7 +199,7 @@ public class ConnectPveServerTests
     public async Task PinAndSkipTogetherAreRejected()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck -CertificateThumbprint ('A' * 64)");
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck -CertificateThumbprint ('A' * 64)");
         Assert.Equal(ErrorCategory.InvalidArgument, r.SingleError("ConflictingCertificateOptions," + Connect).CategoryInfo.Category);
     }
 
@@ -193,7 +209,7 @@ public class ConnectPveServerTests
     public void AMalformedThumbprintIsRejectedBeforeConnecting(string pin, string expected)
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -CertificateThumbprint $pin",
             new() { ["pin"] = pin });
         Assert.Contains(expected, r.SingleError("InvalidCertificateThumbprint," + Connect).ErrorDetails.Message);
     }
@@ -232,7 +248,7 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure("Not-The-Password-9")))));
 
         ErrorRecord e = r.SingleError("AuthenticationFailed," + Connect);
@@ -248,7 +264,7 @@ public class ConnectPveServerTests
     public void AMalformedTokenIsInvalidApiTokenAndNothingIsSent(string token, string expected)
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken $token", new() { ["token"] = token });
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken $token", new() { ["token"] = token });
         ErrorRecord e = r.SingleError("InvalidApiToken," + Connect);
         Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
         Assert.Contains(expected, e.ErrorDetails.Message);
@@ -262,7 +278,7 @@ public class ConnectPveServerTests
         int port = Api.PveClientTests.ClosedPort();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
+        PsResult r = ps.Run("Connect-PveServer -PassThru \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
             new() { ["port"] = port });
 
         ErrorRecord e = r.Errors.Single(x => x.FullyQualifiedErrorId == "ConnectionRefused," + Connect);
@@ -275,7 +291,7 @@ public class ConnectPveServerTests
     public void AnHttpServerIsRejected()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer http://pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
+        PsResult r = ps.Run("Connect-PveServer -PassThru http://pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
         Assert.Contains("HTTPS only", r.SingleError("InvalidServer," + Connect).ErrorDetails.Message);
     }
 
@@ -283,7 +299,7 @@ public class ConnectPveServerTests
     public void ATokenIdGivenAsCredentialIsPointedAtApiToken()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", TestSecrets.Secure("x")) });
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", TestSecrets.Secure("x")) });
         Assert.Contains("-ApiToken", r.SingleError("InvalidUserId," + Connect).ErrorDetails.Message);
     }
 
@@ -293,7 +309,7 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword)))), verbose: true);
 
         r.AssertNoErrors();

@@ -11,7 +11,7 @@ namespace PveTokens.Tests.Cmdlets;
 /// <summary>Sessions side by side, Get-/Disconnect-PveSession, and the session base class contract.</summary>
 public class SessionTests
 {
-    private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
+    private const string ConnectWithToken = "Connect-PveServer -PassThru -Server $url -ApiToken $token -CertificateThumbprint $fp";
 
     private static PveSession ConnectToken(PowerShellHost ps, EmulatorHost host, string tokenName = "ci")
     {
@@ -191,7 +191,7 @@ public class SessionTests
         // A call the server answers only after 10 s (a failed auth on a second, broken session).
         using PowerShell shell = PowerShell.Create();
         shell.Runspace = ps.Runspace;
-        shell.AddScript("Connect-PveServer -Server $url -ApiToken 'joe@pve!ci=11111111-2222-4333-8444-555555555555' -CertificateThumbprint $fp");
+        shell.AddScript("Connect-PveServer -PassThru -Server $url -ApiToken 'joe@pve!ci=11111111-2222-4333-8444-555555555555' -CertificateThumbprint $fp");
         ps.Runspace.SessionStateProxy.SetVariable("url", host.Url.ToString());
         ps.Runspace.SessionStateProxy.SetVariable("fp", host.CertificateSha256);
         IAsyncResult pending = shell.BeginInvoke();
@@ -210,7 +210,7 @@ public class SessionTests
     {
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
-        PveSession s = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        PveSession s = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).Single<PveSession>();
 
         JsonElement created = await s.Client.PostAsync<JsonElement>("/access/users/root%40pam/token/viaticket",
@@ -251,7 +251,7 @@ public class SessionTests
     {
         await using EmulatorHost host = await Emulators.StartAsync(o => o.TicketLifetimeSeconds = 2);
         using var ps = new PowerShellHost(typeof(TestPveGetCommand));
-        ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
         host.ClearRequestLog();
 
@@ -271,7 +271,7 @@ public class SessionTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
         ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", "root@pam!ci=" + secret))).AssertNoErrors();
-        ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+        ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
 
         PsResult sessions = ps.Run("Get-PveSession");
