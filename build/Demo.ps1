@@ -54,7 +54,7 @@ try {
 
     Step 'Connecting as root@pam, trusting exactly the emulator''s certificate (default password Emulator-Root-1)'
     $rootCredential = [pscredential]::new('root@pam', (ConvertTo-SecureString 'Emulator-Root-1' -AsPlainText -Force))
-    Show { Connect-PveServer -Server $url -Credential $rootCredential -CertificateThumbprint $thumbprint }
+    Show { Connect-PveServer -Server $url -Credential $rootCredential -CertificateThumbprint $thumbprint -PassThru }
 
     Step 'Creating a token for ci@pve: privilege separation on (the default), expiring in 90 days'
     Write-Host 'The secret comes back once, as a SecureString; the view says it exists, never what it is.'
@@ -66,7 +66,7 @@ try {
     Show { $token.ToCredential() }
 
     Step 'Using the new token: it pipes straight into Connect-PveServer'
-    Show { $token | Connect-PveServer -Server $url -CertificateThumbprint $thumbprint }
+    Show { $token | Connect-PveServer -Server $url -CertificateThumbprint $thumbprint -PassThru }
     Write-Host 'Closing the token session; the root@pam session is the default again.'
     Get-PveSession | Where-Object Identity -EQ $token.FullTokenId | Disconnect-PveServer
     Show { Get-PveSession }
@@ -88,8 +88,8 @@ try {
     Step 'Rotating on an older server (a second emulator playing PVE 8.4), which cannot regenerate in place'
     Write-Host 'Reset-PveApiToken warns, deletes and re-creates the token with the same settings, and re-grants its ACL entries.'
     $old = Start-Emulator '8.4.1'
-    Write-Host 'PS> $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint' -ForegroundColor Yellow
-    $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint
+    Write-Host 'PS> $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint -PassThru' -ForegroundColor Yellow
+    $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint -PassThru
     Show { Get-PveApiToken -UserId ci@pve -TokenId backup -Session $oldSession | Reset-PveApiToken -Confirm:$false }
     $oldSession | Disconnect-PveServer
 

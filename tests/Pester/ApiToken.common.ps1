@@ -6,7 +6,7 @@ function Start-TokenTestServer {
     param([string] $PveVersion = '9.2.0')
     $emulator = Start-PveEmulator -PveVersion $PveVersion -SeedFile $script:ExampleSeedFile
     $credential = [pscredential]::new('root@pam', (ConvertTo-SecureString $emulator.RootPassword -AsPlainText -Force))
-    $session = Connect-PveServer -Server $emulator.Url -Credential $credential -CertificateThumbprint $emulator.Thumbprint
+    $session = Connect-PveServer -Server $emulator.Url -Credential $credential -CertificateThumbprint $emulator.Thumbprint -PassThru
     $emulator | Add-Member -NotePropertyName Session -NotePropertyValue $session -PassThru
 }
 

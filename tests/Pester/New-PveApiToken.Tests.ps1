@@ -68,7 +68,7 @@ Describe 'New-PveApiToken' {
 
     It 'pipes into Connect-PveServer' {
         $session = New-PveApiToken -UserId ci@pve -TokenId pester5 |
-            Connect-PveServer -Server $script:server.Url -CertificateThumbprint $script:server.Thumbprint
+            Connect-PveServer -Server $script:server.Url -CertificateThumbprint $script:server.Thumbprint -PassThru
         try {
             $session.Identity | Should -Be 'ci@pve!pester5'
             $session.AuthMethod | Should -Be 'ApiToken'

@@ -53,7 +53,7 @@ Describe 'Reset-PveApiToken on PVE <Version>' -ForEach @(
 
     It 'returns the new secret as New-PveApiToken does, ready for Connect-PveServer' {
         $session = Reset-PveApiToken ci@pve monitoring -Confirm:$false |
-            Connect-PveServer -Server $script:server.Url -CertificateThumbprint $script:server.Thumbprint
+            Connect-PveServer -Server $script:server.Url -CertificateThumbprint $script:server.Thumbprint -PassThru
         try {
             $session.Identity | Should -Be 'ci@pve!monitoring'
         }

@@ -165,7 +165,7 @@ public class NewPveApiTokenTests
     {
         await using var t = await TokenTestContext.StartAsync();
 
-        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId probe -PrivilegeSeparation $false | Connect-PveServer -Server $url -CertificateThumbprint $fp");
+        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId probe -PrivilegeSeparation $false | Connect-PveServer -Server $url -CertificateThumbprint $fp -PassThru");
 
         r.AssertNoErrors();
         PveSession session = r.Single<PveSession>();
