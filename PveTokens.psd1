@@ -11,6 +11,8 @@
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('PveTokens.Format.ps1xml')
     CmdletsToExport      = @(
+        'Connect-PveServer'
+        'Disconnect-PveServer'
         'Get-PveSession'
     )
     FunctionsToExport    = @()

@@ -1,22 +1,35 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using PveEmulator.Api;
+using PveEmulator.Model;
+using PveEmulator.Transport;
 
 namespace PveEmulator;
 
 /// <summary>An emulated PVE node over HTTPS on 127.0.0.1, usable in-process (xunit) or through `serve`.</summary>
 public sealed class EmulatorHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    /// <summary>Key of the connection's sequence number in the connection items.</summary>
+    internal const string ConnectionIdKey = "pve-emulator.connection-id";
 
-    private EmulatorHost(WebApplication app, Uri url, X509Certificate2 certificate)
+    private readonly WebApplication _app;
+    private readonly RequestLog _log;
+    private readonly ConnectionCounter _connections;
+
+    private EmulatorHost(WebApplication app, Uri url, X509Certificate2 certificate, EmulatorState state, RequestLog log, ConnectionCounter connections)
     {
         _app = app;
         Url = url;
         Certificate = certificate;
         CertificateSha256 = Convert.ToHexString(SHA256.HashData(certificate.RawData));
+        State = state;
+        _log = log;
+        _connections = connections;
     }
 
     /// <summary>Base URL, e.g. https://127.0.0.1:34567 (no path).</summary>
@@ -27,30 +40,62 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>SHA-256 of the server certificate as 64 upper-case hex digits.</summary>
     public string CertificateSha256 { get; }
 
+    /// <summary>The node's users, groups, tokens, roles and ACLs: seed and inspect them here.</summary>
+    public EmulatorState State { get; }
+
+    /// <summary>A snapshot of the requests served so far (never with credentials).</summary>
+    public IReadOnlyList<RequestLogEntry> RequestLog => _log.Snapshot();
+
+    /// <summary>TCP connections accepted so far (real PVE closes the connection after every write).</summary>
+    public long ConnectionsAccepted => Interlocked.Read(ref _connections.Count);
+
+    public void ClearRequestLog() => _log.Clear();
+
     public static async Task<EmulatorHost> StartAsync(EmulatorOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        var state = new EmulatorState(PveVersion.Parse(options.PveVersion), options.RootPassword, options.RootEmail);
+        if (options.SeedFile is not null)
+        {
+            SeedFile.Apply(state, options.SeedFile);
+        }
+        var router = new Router();
+        router.AddRange(AccessApi.Methods());
+        router.AddRange(UsersApi.Methods());
+        router.AddRange(TokensApi.Methods(state.Version));
+        router.AddRange(GroupsApi.Methods());
+        router.AddRange(RolesApi.Methods());
+        router.AddRange(AclApi.Methods());
+        router.AddRange(PermissionsApi.Methods());
+        var log = new RequestLog();
+        var pipeline = new RequestPipeline(state, options, router, log);
+        var connections = new ConnectionCounter();
+
         X509Certificate2 certificate = CreateSelfSignedCertificate();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.UseHttps(certificate));
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                // pveproxy speaks HTTP/1.1 only: reason phrases and Connection headers matter to clients.
+                listen.Protocols = HttpProtocols.Http1;
+                // Counted before TLS, so handshakes that fail are connections too.
+                listen.Use(next => connection =>
+                {
+                    connection.Items[ConnectionIdKey] = Interlocked.Increment(ref connections.Count);
+                    return next(connection);
+                });
+                listen.UseHttps(certificate);
+            });
         });
         WebApplication app = builder.Build();
-        app.MapGet("/api2/json/version", () => Results.Json(new
-        {
-            data = new { version = options.PveVersion, release = ReleaseOf(options.PveVersion), repoid = "0a1b2c3d" },
-        }));
+        app.Run(pipeline.HandleAsync);
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, new Uri(address), certificate);
-    }
-
-    private static string ReleaseOf(string version)
-    {
-        string[] parts = version.Split('.');
-        return parts.Length >= 2 ? parts[0] + "." + parts[1] : version;
+        return new EmulatorHost(app, new Uri(address), certificate, state, log, connections);
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate()
@@ -71,5 +116,11 @@ public sealed class EmulatorHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Certificate.Dispose();
+    }
+
+    /// <summary>A mutable cell for Interlocked (captured by the connection middleware).</summary>
+    private sealed class ConnectionCounter
+    {
+        public long Count;
     }
 }

@@ -17,6 +17,9 @@ public sealed class EmulatorOptions
     /// <summary>Optional JSON seed file with users, groups, tokens, ACLs and roles.</summary>
     public string? SeedFile { get; set; }
 
+    /// <summary>E-mail address of root@pam (a fresh node has the one given at installation).</summary>
+    public string RootEmail { get; set; } = "admin@example.com";
+
     /// <summary>Delay of every failed authentication (real PVE: about 3 s).</summary>
     public int AuthFailureDelayMs { get; set; } = 3000;
 

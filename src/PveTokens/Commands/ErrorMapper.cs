@@ -1,0 +1,153 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Management.Automation;
+using System.Text.Json;
+using PveTokens.Api;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// The one place that turns client failures into ErrorRecords. The error ids are public API (scripts
+/// match on them) and must not change:
+/// AuthenticationFailed, OneTimePasswordRequired (AuthenticationError); PermissionDenied
+/// (PermissionDenied); InvalidArgument (InvalidArgument); ObjectNotFound (ObjectNotFound); ApiError
+/// (InvalidOperation); CertificatePinMismatch, CertificateNotTrusted, TlsHandshakeFailed
+/// (SecurityError); ConnectionRefused, ConnectionTimedOut, ServerNotFound, ConnectionFailed
+/// (ConnectionError); InvalidResponse (InvalidResult); SessionClosed, NoSession (InvalidOperation).
+/// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>.
+/// </summary>
+internal static class ErrorMapper
+{
+    /// <summary>True for the failures <see cref="Map"/> knows; anything else is a bug and should surface as such.</summary>
+    internal static bool Handles(Exception e) =>
+        e is PveApiException || e is PveConnectionException || e is PveOneTimePasswordRequiredException || e is JsonException || e is SessionClosedException;
+
+    internal static ErrorRecord Map(Exception e, object? target, PveSession session) =>
+        Map(e, target, session.AuthMethod, session.Identity);
+
+    internal static ErrorRecord Map(Exception e, object? target, PveAuthMethod? authMethod, string? identity) => e switch
+    {
+        PveApiException api => FromApi(api, target, authMethod, identity),
+        PveConnectionException connection => FromConnection(connection, target),
+        PveOneTimePasswordRequiredException otp => Record(otp, "OneTimePasswordRequired", ErrorCategory.AuthenticationError, target,
+            otp.Message, "Add -OneTimePassword with the current code from the authenticator app."),
+        SessionClosedException closed => Record(closed, "SessionClosed", ErrorCategory.InvalidOperation, target, closed.Message,
+            "Connect again with Connect-PveServer, or use one of the sessions Get-PveSession lists."),
+        JsonException json => Record(json, "InvalidResponse", ErrorCategory.InvalidResult, target,
+            "The server's answer could not be read as PVE's JSON: " + json.Message, "Check that -Server points at a Proxmox VE node (port 8006)."),
+        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, target),
+    };
+
+    /// <summary>NoSession: no -Session and no default session in this runspace.</summary>
+    internal static ErrorRecord NoSession() => Record(
+        new InvalidOperationException("There is no PVE session: run Connect-PveServer first, or pass one with -Session."),
+        "NoSession", ErrorCategory.InvalidOperation, null, null, "Run Connect-PveServer first.");
+
+    /// <summary>An argument the cmdlet itself rejects (a malformed token, server or thumbprint).</summary>
+    internal static ErrorRecord InvalidArgument(string errorId, string message, object? target, string? recommendedAction = null) =>
+        Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target, message, recommendedAction);
+
+    private static ErrorRecord FromApi(PveApiException e, object? target, PveAuthMethod? authMethod, string? identity)
+    {
+        string pve = $"PVE answered {e.StatusCode} {e.PveMessage} to {e.Method} {e.Path}.";
+        switch (e.StatusCode)
+        {
+            case 401 when authMethod == PveAuthMethod.ApiToken:
+                return Record(e, "AuthenticationFailed", ErrorCategory.AuthenticationError, target,
+                    $"PVE rejected the API token '{identity}' ({e.StatusCode} {e.PveMessage}).",
+                    "Check that the token id is USER@REALM!TOKENID with the right realm; that the secret is the one shown when the token was created (it cannot be read back, Reset-PveApiToken issues a new one); that the token has not expired; and that its user exists, is enabled and has not expired.");
+            case 401:
+                return Record(e, "AuthenticationFailed", ErrorCategory.AuthenticationError, target,
+                    identity is null
+                        ? $"PVE rejected the login ({e.StatusCode} {e.PveMessage})."
+                        : $"PVE rejected the login of '{identity}' ({e.StatusCode} {e.PveMessage}).",
+                    "Check the user name and realm (root@pam, or -Realm pve/ad/…), the password and, with two-factor authentication, -OneTimePassword; and that the account is enabled and has not expired. A session whose ticket could not be renewed needs Connect-PveServer again.");
+            case 403:
+                return Record(e, "PermissionDenied", ErrorCategory.PermissionDenied, target,
+                    PermissionMessage(e, identity), PermissionAction(e, authMethod));
+            case 400:
+                return Record(e, "InvalidArgument", ErrorCategory.InvalidArgument, target, pve, null);
+            case 500 when e.IsNotFound:
+                return Record(e, "ObjectNotFound", ErrorCategory.ObjectNotFound, target, pve, null);
+            default:
+                return Record(e, "ApiError", ErrorCategory.InvalidOperation, target, pve, null);
+        }
+    }
+
+    private static string PermissionMessage(PveApiException e, string? identity)
+    {
+        string who = identity ?? "The session";
+        return e.PermissionPath is not null
+            ? $"Permission denied: {who} lacks {e.Privilege} on {e.PermissionPath} (PVE: {e.PveMessage}, for {e.Method} {e.Path})."
+            : $"Permission denied: PVE answered {e.PveMessage} to {e.Method} {e.Path} for {who}.";
+    }
+
+    private static string? PermissionAction(PveApiException e, PveAuthMethod? authMethod)
+    {
+        if (e.PveMessage.IndexOf("not available with API token", StringComparison.OrdinalIgnoreCase) >= 0)
+        {
+            return "PVE never lets API tokens make this call: connect with -Credential (a user login) for it.";
+        }
+
+        string grant = e.PermissionPath is not null
+            ? $"a role that includes {e.Privilege} on {e.PermissionPath}"
+            : "the privilege PVE names";
+        return authMethod == PveAuthMethod.ApiToken
+            ? $"Grant {grant}. A token with privilege separation (privsep=1, the default) has only the rights granted to the token itself, and never more than its user has: grant the role to the token (Set-PveAcl for the token) and make sure its user holds it too, or use a token without privilege separation."
+            : $"Ask an administrator to grant {grant} to this user or one of its groups.";
+    }
+
+    private static ErrorRecord FromConnection(PveConnectionException e, object? target)
+    {
+        if (e.Kind == PveConnectionFailure.Tls)
+        {
+            string? fp = e.PresentedCertificateSha256 is null ? null : CertificateThumbprint.ToColonForm(e.PresentedCertificateSha256);
+            string pin = fp is null
+                ? "Check the server's TLS configuration."
+                : $"If {fp} is your server's certificate (compare it with the fingerprint in the PVE web UI under the node's System > Certificates, or 'pvenode cert info' on the node), connect with -CertificateThumbprint {fp}.";
+            string id = e.PinnedCertificateSha256 is not null ? "CertificatePinMismatch"
+                : e.Message.IndexOf("not trusted", StringComparison.Ordinal) >= 0 ? "CertificateNotTrusted"
+                : "TlsHandshakeFailed";
+            return Record(e, id, ErrorCategory.SecurityError, target, e.Message, pin);
+        }
+
+        (string id2, string action) = e.Kind switch
+        {
+            PveConnectionFailure.Refused => ("ConnectionRefused", $"Check the server name and port ({e.Server}:{e.Port}); PVE's API listens on 8006."),
+            PveConnectionFailure.TimedOut => ("ConnectionTimedOut", $"Check that {e.Server}:{e.Port} is reachable from here, or raise -TimeoutSec."),
+            PveConnectionFailure.NameResolution => ("ServerNotFound", "Check the server name, or use its IP address."),
+            _ => ("ConnectionFailed", $"Check the network path to {e.Server}:{e.Port} and try again."),
+        };
+        return Record(e, id2, ErrorCategory.ConnectionError, target, e.Message, action);
+    }
+
+    private static ErrorRecord Record(Exception e, string errorId, ErrorCategory category, object? target, string? message, string? recommendedAction)
+    {
+        var record = new ErrorRecord(e, errorId, category, target);
+        if (message is not null || recommendedAction is not null)
+        {
+            // PowerShell shows only the details' message, so the fix goes there too.
+            string text = message ?? e.Message;
+            if (recommendedAction is not null)
+            {
+                text += " " + recommendedAction;
+            }
+
+            record.ErrorDetails = new ErrorDetails(text) { RecommendedAction = recommendedAction ?? string.Empty };
+        }
+
+        return record;
+    }
+}
+
+/// <summary>A cmdlet was handed a session that Disconnect-PveServer already closed.</summary>
+internal sealed class SessionClosedException : InvalidOperationException
+{
+    internal SessionClosedException(PveSession session)
+        : base($"The session to {session.Server} ({session.Identity}) was closed with Disconnect-PveServer.")
+    {
+    }
+}

@@ -1,0 +1,105 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Concurrent;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using PveTokens.Api;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// What every PveTokens cmdlet shares: cancellation (Ctrl+C cancels the running call), async client
+/// calls awaited on the pipeline thread with <see cref="Run{T}"/>, a verbose line per HTTP call
+/// (written on the pipeline thread), session resolution and the error mapping of
+/// <see cref="ErrorMapper"/>. Cmdlets that work on a server derive from
+/// <see cref="PveSessionCmdletBase"/>, which adds -Session.
+/// </summary>
+public abstract class PveCmdletBase : PSCmdlet, IDisposable
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+    private readonly ConcurrentQueue<HttpCallRecord> _calls = new ConcurrentQueue<HttpCallRecord>();
+
+    /// <summary>Cancelled when the pipeline stops (Ctrl+C, Select-Object -First).</summary>
+    protected CancellationToken CancelToken => _cancellation.Token;
+
+    /// <summary>
+    /// Runs one async client operation and waits for it on the pipeline thread, writing a verbose
+    /// line per HTTP call as calls complete. A stop turns into <see cref="PipelineStoppedException"/>;
+    /// client failures propagate for the caller to map with <see cref="MapError(Exception, object?, PveSession)"/>.
+    /// </summary>
+    internal T Run<T>(Func<CancellationToken, Task<T>> operation)
+    {
+        using IDisposable observing = HttpCallObserver.Begin(_calls.Enqueue);
+        try
+        {
+            Task<T> task = operation(CancelToken);
+            while (!((IAsyncResult)task).AsyncWaitHandle.WaitOne(FlushInterval))
+            {
+                FlushCallRecords();
+            }
+
+            return task.GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (CancelToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+        finally
+        {
+            FlushCallRecords();
+        }
+    }
+
+    /// <summary><see cref="Run{T}"/> for operations without a result.</summary>
+    internal void Run(Func<CancellationToken, Task> operation) =>
+        Run<bool>(async ct =>
+        {
+            await operation(ct).ConfigureAwait(false);
+            return true;
+        });
+
+    /// <summary>
+    /// The explicit session if given, else the runspace's default. Terminates with NoSession when
+    /// there is none and with SessionClosed for a disconnected one.
+    /// </summary>
+    internal PveSession ResolveSession(PveSession? explicitSession)
+    {
+        PveSession? session = explicitSession ?? SessionRegistry.Current.Default;
+        if (session is null)
+        {
+            ThrowTerminatingError(ErrorMapper.NoSession());
+        }
+
+        if (!session!.IsOpen)
+        {
+            ThrowTerminatingError(ErrorMapper.Map(new SessionClosedException(session), session, session));
+        }
+
+        return session;
+    }
+
+    /// <summary>The ErrorRecord for a client failure (see <see cref="ErrorMapper"/> for the ids).</summary>
+    internal static ErrorRecord MapError(Exception e, object? target, PveSession session) => ErrorMapper.Map(e, target, session);
+
+    protected override void StopProcessing() => _cancellation.Cancel();
+
+    public void Dispose()
+    {
+        _cancellation.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private void FlushCallRecords()
+    {
+        while (_calls.TryDequeue(out HttpCallRecord? record))
+        {
+            WriteVerbose($"{record.Server} {record}");
+        }
+    }
+}
