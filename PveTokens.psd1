@@ -13,7 +13,13 @@
     CmdletsToExport      = @(
         'Connect-PveServer'
         'Disconnect-PveServer'
+        'Get-PveAcl'
+        'Get-PvePermission'
+        'Get-PveRole'
         'Get-PveSession'
+        'Get-PveUser'
+        'Remove-PveAcl'
+        'Set-PveAcl'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
