@@ -9,6 +9,7 @@
       Docs     turn docs/en-US (PlatyPS markdown) into MAML help in out/PveTokens/en-US
       Test     Build, then run xunit and Pester; the last line is 'total: N passed, N failed, N skipped'
       Demo     Build, start the PVE emulator and walk through the module against it
+      Bench    Build, then measure the module against the emulator and write docs/performance.md
       Clean    remove out/, TestResults/ and every bin/ and obj/ folder
 
     Runs on PowerShell 7.4+ (for example 'dotnet pwsh ./build.ps1') and on Windows PowerShell 5.1.
@@ -18,7 +19,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -98,7 +99,10 @@ function Invoke-Docs {
         return
     }
     Write-Host '==> docs: MAML help'
-    $rc = Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs)
+    # The child's stdout (progress lines, warnings) comes back with the exit code as the last item.
+    $result = @(Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs))
+    $rc = $result[-1]
+    if ($result.Count -gt 1) { $result[0..($result.Count - 2)] | ForEach-Object { Write-Host $_ } }
     if ($rc -ne 0) { throw "Building the help failed (exit code $rc)." }
 }
 
@@ -163,6 +167,13 @@ function Invoke-Demo {
     if ($rc -ne 0) { exit $rc }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $rc = Invoke-ChildPowerShell (Join-Path $RepoRoot 'bench/Invoke-Benchmark.ps1') @(
+        '-ModulePath', $ModuleOut, '-EmulatorPath', $EmulatorOut, '-OutputPath', (Join-Path $RepoRoot 'docs/performance.md'))
+    if ($rc -ne 0) { exit $rc }
+}
+
 function Invoke-Clean {
     foreach ($path in @($OutDir, $ResultsDir)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -177,5 +188,6 @@ switch ($Task) {
     'Docs' { Invoke-Docs }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

@@ -89,6 +89,11 @@ public sealed class EmulatorHost : IAsyncDisposable
                     return next(connection);
                 });
                 listen.UseHttps(certificate);
+                listen.Use(next => connection =>
+                {
+                    connection.Transport = new KeepAliveCasingWriter.Duplex(connection.Transport);
+                    return next(connection);
+                });
             });
         });
         WebApplication app = builder.Build();

@@ -52,7 +52,7 @@ internal static class ErrorMapper
 
     private static ErrorRecord FromApi(PveApiException e, object? target, PveAuthMethod? authMethod, string? identity)
     {
-        string pve = $"PVE answered {e.StatusCode} {e.PveMessage} to {e.Method} {e.Path}.";
+        string pve = $"PVE answered {e.StatusCode} {e.Message.TrimEnd('.')} to {e.Method} {e.Path}.";
         switch (e.StatusCode)
         {
             case 401 when authMethod == PveAuthMethod.ApiToken:

@@ -71,7 +71,7 @@ internal sealed class PermissionEngine(EmulatorState state)
         // Perl's split("/", $path) drops trailing empty fields; "/" itself is [''].
         string[] parts = path == "/" ? [""] : path.Split('/');
         int count = parts.Length;
-        while (count > 0 && parts[count - 1].Length == 0)
+        while (count > 1 && parts[count - 1].Length == 0)
         {
             count--;
         }

@@ -244,6 +244,11 @@ internal sealed partial class RequestPipeline
         {
             response.Headers.ContentType = JsonContentType;
         }
+        if (reply.Status >= 400 || reply.Protected)
+        {
+            // Kestrel only closes on its own when no keep-alive token is present at all.
+            context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        }
         response.ContentLength = reply.Body.Length;
         if (reply.Body.Length > 0)
         {

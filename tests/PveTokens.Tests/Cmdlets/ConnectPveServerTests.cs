@@ -1,0 +1,317 @@
+using System.Management.Automation;
+using System.Security;
+using PveEmulator;
+using PveTokens.Models;
+using PveTokens.Tests.Infrastructure;
+
+namespace PveTokens.Tests.Cmdlets;
+
+public class ConnectPveServerTests
+{
+    private const string Connect = "PveTokens.Commands.ConnectPveServerCommand";
+    private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
+
+    private static SecureString Secure(string s)
+    {
+        var secure = new SecureString();
+        foreach (char c in s)
+        {
+            secure.AppendChar(c);
+        }
+
+        return secure;
+    }
+
+    [Fact]
+    public async Task ConnectsWithATokenStringProvingItWithOneCallAndReturnsTheDefaultSession()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci", privsep: false);
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+
+        r.AssertNoErrors();
+        PveSession session = r.Single<PveSession>();
+        Assert.Equal(host.Url.Port, session.Server.Port);
+        Assert.Equal("root@pam!ci", session.Identity);
+        Assert.Equal(PveAuthMethod.ApiToken, session.AuthMethod);
+        Assert.Equal("9.2.0", session.Version);
+        Assert.Equal("9.2", session.Release);
+        Assert.Equal(PveCertificatePolicy.Pinned, session.CertificatePolicy);
+        Assert.Equal(host.CertificateSha256, session.CertificateThumbprint);
+        RequestLogEntry call = Assert.Single(host.RequestLog);
+        Assert.Equal(("GET", "/api2/json/version", "token", "root@pam!ci", 200), (call.Method, call.Path, call.AuthKind, call.AuthId, call.Status));
+        Assert.Same(session, ps.Run("Get-PveSession -Default").Single<PveSession>());
+        Assert.DoesNotContain(secret, r.AllText());
+    }
+
+    [Fact]
+    public async Task ConnectsWithATokenAsPSCredentialOrSecureString()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        using var ps = new PowerShellHost();
+
+        PsResult fromCredential = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure(secret)))));
+        PsResult fromSecureString = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", Secure("PVEAPIToken=root@pam!ci=" + secret))));
+        PsResult fromCredentialHoldingTheString = ps.Run(ConnectWithToken,
+            Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure("root@pam!ci=" + secret)))));
+
+        foreach (PsResult r in new[] { fromCredential, fromSecureString, fromCredentialHoldingTheString })
+        {
+            r.AssertNoErrors();
+            Assert.Equal("root@pam!ci", r.Single<PveSession>().Identity);
+        }
+
+        Assert.Equal(3, host.RequestLog.Count(e => e.AuthId == "root@pam!ci" && e.Status == 200));
+        Assert.Equal(3, ps.Run("Get-PveSession").Objects<PveSession>().Count);
+    }
+
+    [Fact]
+    public async Task ConnectsWithACredentialByTicketWithRealmHandling()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        host.State.AddUser("alice@pve", password: "Alice-Pass-1");
+        host.State.AddUser("j.doe@corp.example@pve", password: "Doe-Pass-12");
+        using var ps = new PowerShellHost();
+
+        PsResult root = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root", Secure(Emulators.RootPassword)))));
+        PsResult alice = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("alice", Secure("Alice-Pass-1")))));
+        PsResult upn = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", Secure("Doe-Pass-12")))));
+
+        root.AssertNoErrors();
+        alice.AssertNoErrors();
+        upn.AssertNoErrors();
+        Assert.Equal(("root@pam", PveAuthMethod.Ticket, "9.2.0"), (root.Single<PveSession>().Identity, root.Single<PveSession>().AuthMethod, root.Single<PveSession>().Version));
+        Assert.Equal("alice@pve", alice.Single<PveSession>().Identity);
+        Assert.Equal("j.doe@corp.example@pve", upn.Single<PveSession>().Identity);
+        Assert.Equal(new[] { "POST /api2/json/access/ticket none 200", "GET /api2/json/version ticket 200" },
+            host.RequestLog.Take(2).Select(e => $"{e.Method} {e.Path} {e.AuthKind} {e.Status}"));
+        foreach (PsResult r in new[] { root, alice, upn })
+        {
+            string all = r.AllText();
+            Assert.DoesNotContain(Emulators.RootPassword, all);
+            Assert.DoesNotContain("Alice-Pass-1", all);
+            Assert.DoesNotContain("PVE:", all);
+        }
+    }
+
+    [Fact]
+    public async Task ConnectsWithTwoFactorAuthentication()
+    {
+        const string totp = "JBSWY3DPEHPK3PXP";
+        await using EmulatorHost host = await Emulators.StartAsync();
+        host.State.AddUser("bob@pve", password: "Bob-Pass-12", totpSecret: totp);
+        using var ps = new PowerShellHost();
+        var cred = new PSCredential("bob@pve", Secure("Bob-Pass-12"));
+
+        PsResult without = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
+        PsResult with = ps.Run("Connect-PveServer $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", cred), ("otp", Totp.Compute(totp, DateTimeOffset.UtcNow))));
+
+        ErrorRecord e = without.SingleError("OneTimePasswordRequired," + Connect);
+        Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
+        Assert.Contains("-OneTimePassword", e.ErrorDetails.Message);
+        with.AssertNoErrors();
+        Assert.Equal("bob@pve", with.Single<PveSession>().Identity);
+        Assert.Contains(host.RequestLog, l => l.Path == "/api2/json/version" && l.AuthKind == "ticket" && l.AuthId == "bob@pve" && l.Status == 200);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PinsTheCertificateInAnyHexForm(bool colonsLowerCase)
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        string pin = colonsLowerCase ? string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c))).ToLowerInvariant() : host.CertificateSha256;
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+            Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", pin)));
+
+        r.AssertNoErrors();
+        Assert.Equal(host.CertificateSha256, r.Single<PveSession>().CertificateThumbprint);
+    }
+
+    [Fact]
+    public async Task AWrongPinIsASecurityErrorShowingThePresentedFingerprint()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+            Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", new string('A', 64))));
+
+        ErrorRecord e = r.SingleError("CertificatePinMismatch," + Connect);
+        Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+        string presented = string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c)));
+        Assert.Contains(presented, e.ErrorDetails.Message);
+        Assert.Contains("-CertificateThumbprint " + presented, e.ErrorDetails.Message);
+        Assert.Contains($"127.0.0.1:{host.Url.Port}", e.ErrorDetails.Message);
+        Assert.Empty(host.RequestLog);
+        Assert.Empty(ps.Run("Get-PveSession").Output);
+        Assert.DoesNotContain(secret, r.AllText());
+    }
+
+    [Fact]
+    public async Task TheSelfSignedCertificateIsNotTrustedByDefault()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+
+        ErrorRecord e = r.SingleError("CertificateNotTrusted," + Connect);
+        Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
+        Assert.Contains(string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c))), e.ErrorDetails.Message);
+        Assert.Contains("not trusted", e.ErrorDetails.Message);
+    }
+
+    [Fact]
+    public async Task SkippingTheCertificateCheckWarnsWithTheFingerprint()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -SkipCertificateCheck", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+
+        r.AssertNoErrors();
+        Assert.Equal(PveCertificatePolicy.Skip, r.Single<PveSession>().CertificatePolicy);
+        Assert.Null(r.Single<PveSession>().CertificateThumbprint);
+        string warning = Assert.Single(r.Warnings);
+        Assert.Contains("-SkipCertificateCheck", warning);
+        Assert.Contains("-CertificateThumbprint " + string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c))), warning);
+    }
+
+    [Fact]
+    public async Task PinAndSkipTogetherAreRejected()
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck -CertificateThumbprint ('A' * 64)");
+        Assert.Equal(ErrorCategory.InvalidArgument, r.SingleError("ConflictingCertificateOptions," + Connect).CategoryInfo.Category);
+    }
+
+    [Theory]
+    [InlineData("AB:CD", "has 4 hexadecimal digits")]
+    [InlineData("0123456789012345678901234567890123456789", "SHA-1")]
+    public void AMalformedThumbprintIsRejectedBeforeConnecting(string pin, string expected)
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -CertificateThumbprint $pin",
+            new() { ["pin"] = pin });
+        Assert.Contains(expected, r.SingleError("InvalidCertificateThumbprint," + Connect).ErrorDetails.Message);
+    }
+
+    [Theory]
+    [InlineData("wrong-secret")]
+    [InlineData("expired")]
+    [InlineData("disabled-user")]
+    public async Task ARejectedTokenIsAnAuthenticationErrorWithTheFixesAndNoSecret(string scenario)
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        host.State.AddUser("joe@pve", password: "Joe-Pass-12", enable: scenario != "disabled-user");
+        string secret = host.State.AddToken("joe@pve", "ci", expire: scenario == "expired" ? DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeSeconds() : 0);
+        string sent = scenario == "wrong-secret" ? "11111111-2222-4333-8444-555555555555" : secret;
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", "joe@pve!ci=" + sent)));
+
+        ErrorRecord e = r.SingleError("AuthenticationFailed," + Connect);
+        Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
+        Assert.Contains("'joe@pve!ci'", e.ErrorDetails.Message);
+        Assert.Contains("Authentication failed!", e.ErrorDetails.Message);
+        Assert.Contains("expired", e.ErrorDetails.Message);
+        Assert.Contains("enabled", e.ErrorDetails.Message);
+        Assert.Contains("USER@REALM!TOKENID", e.ErrorDetails.Message);
+        Assert.Single(host.RequestLog);
+        string all = r.AllText();
+        Assert.DoesNotContain(sent, all);
+        Assert.DoesNotContain(secret, all);
+        Assert.Empty(ps.Run("Get-PveSession").Output);
+    }
+
+    [Fact]
+    public async Task AWrongPasswordIsAnAuthenticationErrorWithoutThePassword()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure("Not-The-Password-9")))));
+
+        ErrorRecord e = r.SingleError("AuthenticationFailed," + Connect);
+        Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
+        Assert.Contains("root@pam", e.ErrorDetails.Message);
+        Assert.DoesNotContain("Not-The-Password-9", r.AllText());
+    }
+
+    [Theory]
+    [InlineData("root@pam!ci", "has no '=' and no secret")]
+    [InlineData("ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f", "names only the token")]
+    [InlineData("root@pam!ci=4d3b4f0e-8f8a", "not a UUID")]
+    public void AMalformedTokenIsInvalidApiTokenAndNothingIsSent(string token, string expected)
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken $token", new() { ["token"] = token });
+        ErrorRecord e = r.SingleError("InvalidApiToken," + Connect);
+        Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+        Assert.Contains(expected, e.ErrorDetails.Message);
+        Assert.Null(e.TargetObject);
+        Assert.DoesNotContain("4d3b4f0e-8f8a", r.AllText());
+    }
+
+    [Fact]
+    public void ARefusedConnectionIsAConnectionErrorNamingServerAndPort()
+    {
+        int port = Api.PveClientTests.ClosedPort();
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
+            new() { ["port"] = port });
+
+        ErrorRecord e = r.Errors.Single(x => x.FullyQualifiedErrorId == "ConnectionRefused," + Connect);
+        Assert.Equal(ErrorCategory.ConnectionError, e.CategoryInfo.Category);
+        Assert.Contains($"127.0.0.1:{port}", e.ErrorDetails.Message);
+        Assert.Equal(port, ((PveTokens.Api.PveConnectionException)e.Exception).Port);
+    }
+
+    [Fact]
+    public void AnHttpServerIsRejected()
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer http://pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
+        Assert.Contains("HTTPS only", r.SingleError("InvalidServer," + Connect).ErrorDetails.Message);
+    }
+
+    [Fact]
+    public void ATokenIdGivenAsCredentialIsPointedAtApiToken()
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", Secure("x")) });
+        Assert.Contains("-ApiToken", r.SingleError("InvalidUserId," + Connect).ErrorDetails.Message);
+    }
+
+    [Fact]
+    public async Task WritesAVerboseLinePerHttpCallWithoutSecrets()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        using var ps = new PowerShellHost();
+
+        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword)))), verbose: true);
+
+        r.AssertNoErrors();
+        Assert.Collection(r.Verbose,
+            v => Assert.Matches($@"^127\.0\.0\.1:{host.Url.Port} POST /access/ticket \(username, password\) -> 200 OK, \d+ ms$", v),
+            v => Assert.Matches($@"^127\.0\.0\.1:{host.Url.Port} GET /version -> 200 OK, \d+ ms$", v));
+        Assert.DoesNotContain(Emulators.RootPassword, r.AllText());
+    }
+}
