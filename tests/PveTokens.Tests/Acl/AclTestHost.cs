@@ -55,7 +55,7 @@ public sealed class AclTestHost : IAsyncDisposable
         });
         seed?.Invoke(emulator.State);
         InitialSessionState state = InitialSessionState.CreateDefault2();
-        state.ImportPSModule(new[] { Path.Combine(AppContext.BaseDirectory, "PveTokens.psd1") });
+        state.ImportPSModule(new[] { Infrastructure.PowerShellHost.ModuleManifest });
         var host = new CapturingHost();
         Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
