@@ -14,12 +14,17 @@
         'Connect-PveServer'
         'Disconnect-PveServer'
         'Get-PveAcl'
+        'Get-PveApiToken'
         'Get-PvePermission'
         'Get-PveRole'
         'Get-PveSession'
         'Get-PveUser'
+        'New-PveApiToken'
         'Remove-PveAcl'
+        'Remove-PveApiToken'
+        'Reset-PveApiToken'
         'Set-PveAcl'
+        'Update-PveApiToken'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

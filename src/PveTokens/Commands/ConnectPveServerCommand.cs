@@ -39,8 +39,8 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Server { get; set; }
 
-    /// <summary>Gets or sets the API token: string, SecureString or PSCredential; PMPROXY_TOKEN when omitted.</summary>
-    [Parameter(Position = 1, ParameterSetName = ApiTokenSet)]
+    /// <summary>Gets or sets the API token: string, SecureString, PSCredential or a new token from New-/Reset-PveApiToken (also piped); PMPROXY_TOKEN when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipeline = true, ParameterSetName = ApiTokenSet)]
     [ValidateNotNull]
     public object? ApiToken { get; set; }
 
@@ -233,9 +233,12 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
                     return ApiTokenString.Parse(SecretText.ToPlainText(secure));
                 case PSCredential credential:
                     return ApiTokenString.FromParts(credential.UserName, credential.Password);
+                case PveApiTokenSecret created:
+                    // New-PveApiToken | Connect-PveServer: FromParts copies the secret, so the object keeps its own.
+                    return ApiTokenString.FromParts(created.FullTokenId, created.Secret);
                 default:
                     ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidApiToken",
-                        $"-ApiToken takes a token string (USER@REALM!TOKENID=SECRET), a SecureString holding one, or a PSCredential (user name: the full token id, password: the secret); a {value!.GetType().Name} is none of these.",
+                        $"-ApiToken takes a token string (USER@REALM!TOKENID=SECRET), a SecureString holding one, a PSCredential (user name: the full token id, password: the secret), or the output of New-PveApiToken or Reset-PveApiToken; a {value!.GetType().Name} is none of these.",
                         null));
                     throw new InvalidOperationException();
             }

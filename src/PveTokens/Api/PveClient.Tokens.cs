@@ -1,0 +1,192 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace PveTokens.Api;
+
+/// <summary>The token endpoints of api.md §5.1 and the users index with tokens (§9).</summary>
+internal sealed partial class PveClient
+{
+    /// <summary>
+    /// `GET /access/users?full=1`: every user the caller may see with its tokens, in one call. The
+    /// body is returned as bytes so the caller can stream it with <see cref="PveTokenJson.ReadUsersFull"/>
+    /// on its own thread, emitting tokens while the rest is still being parsed.
+    /// </summary>
+    internal Task<ReadOnlyMemory<byte>> GetUsersWithTokensAsync(CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadAllBytesAsync, cancellationToken);
+
+    /// <summary>`GET /access/users/{userid}/token`.</summary>
+    internal async Task<List<PveTokenFields>> GetTokensAsync(string userId, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Get, TokensPath(userId), null, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadTokenList(body.Span);
+    }
+
+    /// <summary>`GET /access/users/{userid}/token/{tokenid}`; the result has no TokenId (PVE leaves it out).</summary>
+    internal async Task<PveTokenFields> GetTokenAsync(string userId, string tokenId, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Get, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadToken(body.Span);
+    }
+
+    /// <summary>
+    /// `POST /access/users/{userid}/token/{tokenid}`. Only the settings given are sent; privsep is
+    /// always sent explicitly (1 unless the caller asked for 0), so no server default is relied on.
+    /// The result is the `info` echo plus `full-tokenid` and the one-time secret.
+    /// </summary>
+    internal async Task<PveTokenFields> CreateTokenAsync(string userId, string tokenId, PveTokenSettings settings,
+        CancellationToken cancellationToken)
+    {
+        var form = new PveParameters();
+        if (settings.Comment is not null)
+        {
+            form.Add("comment", settings.Comment);
+        }
+
+        if (settings.Expire is long expire)
+        {
+            form.Add("expire", expire);
+        }
+
+        form.Add("privsep", settings.PrivilegeSeparation ?? true);
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Post, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadCreated(body.Span);
+    }
+
+    /// <summary>
+    /// `PUT /access/users/{userid}/token/{tokenid}` with exactly the fields set in
+    /// <paramref name="update"/> (a field left null is not sent, so it cannot change). Returns the
+    /// token as the server answers it; with Regenerate also the new secret.
+    /// </summary>
+    internal async Task<PveTokenFields> UpdateTokenAsync(string userId, string tokenId, PveTokenUpdate update,
+        CancellationToken cancellationToken)
+    {
+        var form = new PveParameters();
+        if (update.Comment is not null)
+        {
+            form.Add("comment", update.Comment);
+        }
+
+        if (update.DeleteComment)
+        {
+            // `delete=comment` (libpve-access-control >= 9.0.4) rather than `comment=`: an older server
+            // refuses the unknown parameter with a 400 instead of silently keeping the comment.
+            form.Add("delete", "comment");
+        }
+
+        if (update.Expire is long expire)
+        {
+            form.Add("expire", expire);
+        }
+
+        if (update.PrivilegeSeparation is bool privsep)
+        {
+            form.Add("privsep", privsep);
+        }
+
+        if (update.Regenerate)
+        {
+            form.Add("regenerate", true);
+        }
+
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Put, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadToken(body.Span);
+    }
+
+    /// <summary>`DELETE /access/users/{userid}/token/{tokenid}` (PVE drops the token's ACL entries with it).</summary>
+    internal Task DeleteTokenAsync(string userId, string tokenId, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Delete, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken);
+
+    /// <summary>
+    /// The ACL entries naming one token (`GET /access/acl`, filtered to type=token and ugid=the full
+    /// id). Used by Reset-PveApiToken to carry a token's rights over a delete and re-create.
+    /// </summary>
+    internal async Task<List<PveTokenAclEntry>> GetTokenAclEntriesAsync(string fullTokenId, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Get, "/access/acl", null, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadTokenAcl(body.Span, fullTokenId);
+    }
+
+    /// <summary>`PUT /access/acl` granting one role on one path to one token, keeping its propagate flag.</summary>
+    internal Task GrantTokenAclAsync(string fullTokenId, PveTokenAclEntry entry, CancellationToken cancellationToken)
+    {
+        PveParameters form = new PveParameters()
+            .Add("path", entry.Path)
+            .Add("roles", entry.RoleId)
+            .Add("tokens", fullTokenId)
+            .Add("propagate", entry.Propagate);
+        return SendAsync(HttpMethod.Put, "/access/acl", form, ReadAllBytesAsync, cancellationToken);
+    }
+
+    private static string TokensPath(string userId) => "/access/users/" + Segment(userId) + "/token";
+
+    private static string TokenPath(string userId, string tokenId) => TokensPath(userId) + "/" + Segment(tokenId);
+
+    private static async Task<ReadOnlyMemory<byte>> ReadAllBytesAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
+        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, checked((int)buffer.Length));
+    }
+}
+
+/// <summary>The settings of a token to create; null = not sent.</summary>
+internal sealed class PveTokenSettings
+{
+    public string? Comment { get; set; }
+
+    /// <summary>Epoch seconds; 0 = never.</summary>
+    public long? Expire { get; set; }
+
+    public bool? PrivilegeSeparation { get; set; }
+}
+
+/// <summary>The changes of one token update; a null field is not sent.</summary>
+internal sealed class PveTokenUpdate
+{
+    /// <summary>A new, non-empty comment.</summary>
+    public string? Comment { get; set; }
+
+    /// <summary>Remove the comment (`delete=comment`).</summary>
+    public bool DeleteComment { get; set; }
+
+    /// <summary>Epoch seconds; 0 = never.</summary>
+    public long? Expire { get; set; }
+
+    public bool? PrivilegeSeparation { get; set; }
+
+    /// <summary>`regenerate=1`: a new secret in place (libpve-access-control >= 9.1.0).</summary>
+    public bool Regenerate { get; set; }
+
+    public bool IsEmpty => Comment is null && !DeleteComment && Expire is null && PrivilegeSeparation is null && !Regenerate;
+}
+
+/// <summary>One ACL entry of a token: a role on a path.</summary>
+internal sealed class PveTokenAclEntry
+{
+    public PveTokenAclEntry(string path, string roleId, bool propagate)
+    {
+        Path = path;
+        RoleId = roleId;
+        Propagate = propagate;
+    }
+
+    public string Path { get; }
+
+    public string RoleId { get; }
+
+    public bool Propagate { get; }
+
+    public override string ToString() => $"path {Path}, role {RoleId}, propagate {(Propagate ? 1 : 0)}";
+}

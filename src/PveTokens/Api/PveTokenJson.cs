@@ -1,0 +1,461 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Security;
+using System.Text.Json;
+
+namespace PveTokens.Api;
+
+/// <summary>
+/// Token settings as one PVE answer reports them. A field PVE left out is null: the POST `info` echo
+/// only names what was sent, and GET …/token/{tokenid} has no `tokenid`.
+/// </summary>
+internal sealed class PveTokenFields
+{
+    public string? TokenId { get; set; }
+
+    public string? Comment { get; set; }
+
+    public long? Expire { get; set; }
+
+    public bool? PrivilegeSeparation { get; set; }
+
+    /// <summary>`full-tokenid` of a POST, or of a PUT with regenerate=1.</summary>
+    public string? FullTokenId { get; set; }
+
+    /// <summary>`value` of a POST, or of a PUT with regenerate=1: the one-time secret.</summary>
+    public SecureString? Secret { get; set; }
+}
+
+/// <summary>One user of `GET /access/users?full=1` with the state that governs its tokens.</summary>
+internal sealed class PveUserTokens
+{
+    public string UserId { get; set; } = string.Empty;
+
+    /// <summary>`enable` (PVE's default is 1 when absent).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>`expire` in epoch seconds, 0 = never.</summary>
+    public long Expire { get; set; }
+
+    public List<PveTokenFields> Tokens { get; } = new();
+}
+
+/// <summary>
+/// Readers for the token answers of api.md §5.1 and §9. PVE does not coerce its output: a value read
+/// from user.cfg is a JSON number, a value echoed from the request is a string ("privsep":"0",
+/// "expire":"1767225600"), and a JSON body may even bring true/false, so every integer and boolean is
+/// read leniently (with <see cref="PveJson"/>'s rules). Parsing is done with Utf8JsonReader straight from
+/// the bytes: no reflection, no DOM.
+/// </summary>
+internal static class PveTokenJson
+{
+    /// <summary>
+    /// Streams the users of a `GET /access/users?full=1` answer, one at a time, so the caller can emit a
+    /// user's tokens before the next user is parsed. <paramref name="progress"/> (optional) receives the
+    /// bytes consumed so far after each user.
+    /// </summary>
+    internal static IEnumerable<PveUserTokens> ReadUsersFull(ReadOnlyMemory<byte> json, Action<long>? progress = null)
+    {
+        var cursor = new UserListCursor(json);
+        while (cursor.TryReadNext(out PveUserTokens? user))
+        {
+            progress?.Invoke(cursor.BytesConsumed);
+            yield return user!;
+        }
+    }
+
+    /// <summary>`GET /access/users/{userid}/token`: `{"data":[{tokenid, privsep, expire, comment?}]}`.</summary>
+    internal static List<PveTokenFields> ReadTokenList(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var result = new List<PveTokenFields>();
+        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+        {
+            return result;
+        }
+
+        Expect(ref reader, JsonTokenType.StartArray);
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            result.Add(ReadTokenObject(ref reader));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One token object in `data`: `GET …/token/{tokenid}` and the PUT answer (`{privsep, expire,
+    /// comment?}`, plus `value`/`full-tokenid` with regenerate=1).
+    /// </summary>
+    internal static PveTokenFields ReadToken(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+        {
+            return new PveTokenFields();
+        }
+
+        return ReadTokenObject(ref reader);
+    }
+
+    /// <summary>
+    /// The POST answer: `{"data":{"full-tokenid":…, "info":{privsep, expire?, comment?}, "value":…}}`.
+    /// The result carries the settings of `info` plus `full-tokenid` and the secret.
+    /// </summary>
+    internal static PveTokenFields ReadCreated(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var result = new PveTokenFields();
+        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+        {
+            return result;
+        }
+
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("info"u8))
+            {
+                Read(ref reader);
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    PveTokenFields info = ReadTokenObject(ref reader);
+                    result.Comment = info.Comment;
+                    result.Expire = info.Expire;
+                    result.PrivilegeSeparation = info.PrivilegeSeparation;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (!TryReadSecretFields(ref reader, result))
+            {
+                Read(ref reader);
+                reader.Skip();
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The entries of `GET /access/acl` (`[{path, type, ugid, roleid, propagate}]`) that name the token
+    /// <paramref name="fullTokenId"/>, in the server's order.
+    /// </summary>
+    internal static List<PveTokenAclEntry> ReadTokenAcl(ReadOnlySpan<byte> json, string fullTokenId)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        var result = new List<PveTokenAclEntry>();
+        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+        {
+            return result;
+        }
+
+        Expect(ref reader, JsonTokenType.StartArray);
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+        {
+            Expect(ref reader, JsonTokenType.StartObject);
+            string? path = null, type = null, ugid = null, role = null;
+            bool propagate = true;
+            while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+            {
+                if (reader.ValueTextEquals("path"u8))
+                {
+                    Read(ref reader);
+                    path = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("type"u8))
+                {
+                    Read(ref reader);
+                    type = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("ugid"u8))
+                {
+                    Read(ref reader);
+                    ugid = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("roleid"u8))
+                {
+                    Read(ref reader);
+                    role = ReadString(ref reader);
+                }
+                else if (reader.ValueTextEquals("propagate"u8))
+                {
+                    Read(ref reader);
+                    propagate = ReadBoolean(ref reader) ?? true;
+                }
+                else
+                {
+                    Read(ref reader);
+                    reader.Skip();
+                }
+            }
+
+            if (type == "token" && path is not null && role is not null && string.Equals(ugid, fullTokenId, StringComparison.Ordinal))
+            {
+                result.Add(new PveTokenAclEntry(path, role, propagate));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Reads a token object; the reader is on its StartObject and ends on its EndObject.</summary>
+    private static PveTokenFields ReadTokenObject(ref Utf8JsonReader reader)
+    {
+        Expect(ref reader, JsonTokenType.StartObject);
+        var token = new PveTokenFields();
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+        {
+            if (reader.ValueTextEquals("tokenid"u8))
+            {
+                Read(ref reader);
+                token.TokenId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("comment"u8))
+            {
+                Read(ref reader);
+                string? comment = ReadString(ref reader);
+                token.Comment = string.IsNullOrEmpty(comment) ? null : comment;
+            }
+            else if (reader.ValueTextEquals("expire"u8))
+            {
+                Read(ref reader);
+                token.Expire = ReadInt64(ref reader);
+            }
+            else if (reader.ValueTextEquals("privsep"u8))
+            {
+                Read(ref reader);
+                token.PrivilegeSeparation = ReadBoolean(ref reader);
+            }
+            else if (!TryReadSecretFields(ref reader, token))
+            {
+                Read(ref reader);
+                reader.Skip();
+            }
+        }
+
+        return token;
+    }
+
+    /// <summary>Reads `value` (into a SecureString) or `full-tokenid` if the reader is on one of those names.</summary>
+    private static bool TryReadSecretFields(ref Utf8JsonReader reader, PveTokenFields target)
+    {
+        if (reader.ValueTextEquals("value"u8))
+        {
+            Read(ref reader);
+            target.Secret = ReadSecureString(ref reader);
+            return true;
+        }
+
+        if (reader.ValueTextEquals("full-tokenid"u8))
+        {
+            Read(ref reader);
+            target.FullTokenId = ReadString(ref reader);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Copies a JSON string into a read-only SecureString through a char buffer that is cleared
+    /// afterwards, so the secret never becomes a managed string on our side.
+    /// </summary>
+    private static SecureString? ReadSecureString(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException($"Expected a string for the token secret, got {reader.TokenType}.");
+        }
+
+        int maxLength = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        char[] buffer = new char[maxLength];
+        try
+        {
+            int length = reader.CopyString(buffer);
+            var secret = new SecureString();
+            for (int i = 0; i < length; i++)
+            {
+                secret.AppendChar(buffer[i]);
+            }
+
+            secret.MakeReadOnly();
+            return secret;
+        }
+        finally
+        {
+            Array.Clear(buffer, 0, buffer.Length);
+        }
+    }
+
+    /// <summary>A string, or a number/boolean as its text; null for JSON null.</summary>
+    internal static string? ReadString(ref Utf8JsonReader reader) => reader.TokenType switch
+    {
+        JsonTokenType.Null => null,
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Number => System.Text.Encoding.UTF8.GetString(reader.ValueSpan.ToArray()),
+        JsonTokenType.True => "1",
+        JsonTokenType.False => "0",
+        _ => throw new JsonException($"Expected a string, got {reader.TokenType}."),
+    };
+
+    /// <summary>An integer (number, numeric string or boolean; see <see cref="PveJson.ReadInt64"/>); null for JSON null or "".</summary>
+    internal static long? ReadInt64(ref Utf8JsonReader reader) =>
+        IsAbsent(ref reader) ? null : PveJson.ReadInt64(ref reader);
+
+    /// <summary>A PVE boolean (0/1 as number or string, or true/false; see <see cref="PveJson.ReadBoolean"/>); null for JSON null or "".</summary>
+    internal static bool? ReadBoolean(ref Utf8JsonReader reader) =>
+        IsAbsent(ref reader) ? null : PveJson.ReadBoolean(ref reader);
+
+    private static bool IsAbsent(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Null || (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length == 0 && !reader.HasValueSequence);
+
+    /// <summary>
+    /// Positions the reader on the value of the envelope's `data` property. False when the envelope
+    /// has none (a body of `{}`).
+    /// </summary>
+    private static bool MoveToData(ref Utf8JsonReader reader)
+    {
+        Read(ref reader);
+        Expect(ref reader, JsonTokenType.StartObject);
+        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+        {
+            bool isData = reader.ValueTextEquals("data"u8);
+            Read(ref reader);
+            if (isData)
+            {
+                return true;
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
+
+    private static bool Read(ref Utf8JsonReader reader)
+    {
+        if (!reader.Read())
+        {
+            throw new JsonException("The answer ended early.");
+        }
+
+        return true;
+    }
+
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type)
+    {
+        if (reader.TokenType != type)
+        {
+            throw new JsonException($"Expected {type}, got {reader.TokenType}.");
+        }
+    }
+
+    /// <summary>
+    /// Walks the `data` array of a users listing one user per call. Utf8JsonReader is a ref struct and
+    /// cannot live across a `yield`, so the cursor keeps the reader's state and offset between calls.
+    /// </summary>
+    private sealed class UserListCursor
+    {
+        private readonly ReadOnlyMemory<byte> _json;
+        private JsonReaderState _state = new(new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        private long _offset;
+        private bool _started;
+        private bool _done;
+
+        public UserListCursor(ReadOnlyMemory<byte> json) => _json = json;
+
+        public long BytesConsumed => _offset;
+
+        public bool TryReadNext(out PveUserTokens? user)
+        {
+            user = null;
+            if (_done)
+            {
+                return false;
+            }
+
+            var reader = new Utf8JsonReader(_json.Span.Slice(checked((int)_offset)), isFinalBlock: true, _state);
+            if (!_started)
+            {
+                _started = true;
+                if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+                {
+                    _done = true;
+                    return false;
+                }
+
+                Expect(ref reader, JsonTokenType.StartArray);
+            }
+
+            Read(ref reader);
+            if (reader.TokenType == JsonTokenType.EndArray)
+            {
+                _done = true;
+                return false;
+            }
+
+            user = ReadUser(ref reader);
+            _offset += reader.BytesConsumed;
+            _state = reader.CurrentState;
+            return true;
+        }
+
+        private static PveUserTokens ReadUser(ref Utf8JsonReader reader)
+        {
+            Expect(ref reader, JsonTokenType.StartObject);
+            var user = new PveUserTokens();
+            while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+            {
+                if (reader.ValueTextEquals("userid"u8))
+                {
+                    Read(ref reader);
+                    user.UserId = ReadString(ref reader) ?? string.Empty;
+                }
+                else if (reader.ValueTextEquals("enable"u8))
+                {
+                    Read(ref reader);
+                    user.Enabled = ReadBoolean(ref reader) ?? true;
+                }
+                else if (reader.ValueTextEquals("expire"u8))
+                {
+                    Read(ref reader);
+                    user.Expire = ReadInt64(ref reader) ?? 0;
+                }
+                else if (reader.ValueTextEquals("tokens"u8))
+                {
+                    Read(ref reader);
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+                        {
+                            user.Tokens.Add(ReadTokenObject(ref reader));
+                        }
+                    }
+                    else
+                    {
+                        // null when the user has no tokens
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    Read(ref reader);
+                    reader.Skip();
+                }
+            }
+
+            return user;
+        }
+    }
+}

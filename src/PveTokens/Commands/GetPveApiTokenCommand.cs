@@ -1,0 +1,405 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PveTokens.Api;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Lists API tokens. Every token of every user comes from one `GET /access/users?full=1`; one exact
+/// user asks only for that user's tokens, and one exact user with one exact token id for that token.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "PveApiToken", DefaultParameterSetName = ByIdSet)]
+[OutputType(typeof(PveApiToken))]
+public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
+{
+    /// <summary>Error id: -ExpiringWithin is not a positive time span.</summary>
+    internal const string InvalidExpiringWithin = "InvalidExpiringWithin";
+
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+    private const int ProgressActivityId = 0x70C1;
+    private const int ProgressEveryUsers = 500;
+
+    // Queries are collected over the whole pipeline and answered in EndProcessing, so that
+    // `Get-PveUser | Get-PveApiToken` costs one request per server, not one per user.
+    private readonly List<Query> _queries = new();
+    private long _expiringBefore;
+
+    /// <summary>Gets or sets the owning users; wildcards allowed. All users when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [SupportsWildcards]
+    [ValidateNotNull]
+    public string[] UserId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the token names (the part after '!'); wildcards allowed. All tokens when omitted.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    [SupportsWildcards]
+    [ValidateNotNull]
+    public string[] TokenId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets token objects to read again from their server.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
+    public PveApiToken[] InputObject { get; set; } = Array.Empty<PveApiToken>();
+
+    /// <summary>Gets or sets whether to return only tokens whose own expiry has passed.</summary>
+    [Parameter]
+    public SwitchParameter Expired { get; set; }
+
+    /// <summary>Gets or sets a span: return only tokens that are not yet expired but will be within it.</summary>
+    [Parameter]
+    public TimeSpan ExpiringWithin { get; set; }
+
+    private bool FilterExpiring => MyInvocation.BoundParameters.ContainsKey(nameof(ExpiringWithin));
+
+    protected override void BeginProcessing()
+    {
+        if (FilterExpiring)
+        {
+            if (ExpiringWithin <= TimeSpan.Zero)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(InvalidExpiringWithin,
+                    $"-ExpiringWithin {ExpiringWithin} is not a positive time span; to list expired tokens use -Expired.", ExpiringWithin));
+            }
+
+            _expiringBefore = PveEpoch.Now + (long)Math.Ceiling(Math.Min(ExpiringWithin.TotalSeconds, PveEpoch.MaxSeconds));
+        }
+    }
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        if (ParameterSetName == ByObjectSet)
+        {
+            foreach (PveApiToken token in InputObject)
+            {
+                if (token is null)
+                {
+                    continue;
+                }
+
+                PveSession target = Session ?? (token.Session is PveSession own ? ResolveSession(own) : session);
+                _queries.Add(new Query(target, new[] { new Pattern(token.UserId) }, new[] { new Pattern(token.TokenId) }));
+            }
+
+            return;
+        }
+
+        // Exact ids are checked here, before any request; wildcards are patterns and need no check.
+        ErrorRecord? invalid = null;
+        foreach (string user in UserId.Where(IsExact))
+        {
+            invalid ??= PveApiTokenCommandSupport.CheckUserId(user);
+        }
+
+        foreach (string token in TokenId.Where(IsExact))
+        {
+            invalid ??= PveApiTokenCommandSupport.CheckTokenId(token);
+        }
+
+        if (invalid is not null)
+        {
+            WriteError(invalid);
+            return;
+        }
+
+        _queries.Add(new Query(session, UserId.Select(u => new Pattern(u)).ToArray(), TokenId.Select(t => new Pattern(t)).ToArray()));
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (IGrouping<PveSession, Query> group in _queries.GroupBy(q => q.Session))
+        {
+            var queries = group.ToList();
+            try
+            {
+                Answer(group.Key, queries);
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(ErrorMapper.Map(e, null, group.Key));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Picks the fewest requests for the queries on one server. One exact user (and nothing else):
+    /// that user's token list, or the one token when a single exact token id is asked for; both are
+    /// smaller answers than the users index and need no right beyond managing that user's tokens.
+    /// Anything else (no user, wildcards, two or more users): the users index with tokens, in one
+    /// request, which also tells whether each owner is enabled and unexpired.
+    /// </summary>
+    private void Answer(PveSession session, List<Query> queries)
+    {
+        string[] users = queries.SelectMany(q => q.Users).Select(p => p.Text).Distinct(StringComparer.Ordinal).ToArray();
+        bool oneExactUser = users.Length == 1 && queries.All(q => q.Users.Length > 0 && q.Users.All(p => p.IsExact));
+        if (!oneExactUser)
+        {
+            AnswerFromUsersIndex(session, queries);
+            return;
+        }
+
+        string userId = users[0];
+        string[] tokens = queries.SelectMany(q => q.Tokens).Select(p => p.Text).Distinct(StringComparer.Ordinal).ToArray();
+        bool oneExactToken = tokens.Length == 1 && queries.All(q => q.Tokens.Length > 0 && q.Tokens.All(p => p.IsExact));
+        if (oneExactToken)
+        {
+            string tokenId = tokens[0];
+            try
+            {
+                PveTokenFields fields = Run(ct => session.Client.GetTokenAsync(userId, tokenId, ct));
+                Emit(PveApiTokenCommandSupport.ToToken(userId, tokenId, fields, session));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+            }
+
+            return;
+        }
+
+        List<PveTokenFields> list;
+        try
+        {
+            list = Run(ct => session.Client.GetTokensAsync(userId, ct));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            WriteError(PveApiTokenCommandSupport.MapError(e, userId, "*", session));
+            return;
+        }
+
+        foreach (Query query in queries)
+        {
+            query.MarkUser(userId);
+        }
+
+        var emitted = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PveTokenFields fields in list)
+        {
+            string tokenId = fields.TokenId ?? string.Empty;
+            if (Match(queries, userId, tokenId) && emitted.Add(tokenId))
+            {
+                Emit(PveApiTokenCommandSupport.ToToken(userId, tokenId, fields, session));
+            }
+        }
+
+        ReportNotFound(session, queries);
+    }
+
+    /// <summary>`GET /access/users?full=1`, parsed user by user; each token is written as soon as it is read.</summary>
+    private void AnswerFromUsersIndex(PveSession session, List<Query> queries)
+    {
+        ReadOnlyMemory<byte> body = Run(ct => session.Client.GetUsersWithTokensAsync(ct));
+        var emitted = new HashSet<string>(StringComparer.Ordinal);
+        var progress = new ProgressRecord(ProgressActivityId, $"Reading the API tokens of every user on {session.Server}", "Starting");
+        int usersRead = 0;
+        int tokensRead = 0;
+        bool progressShown = false;
+        foreach (PveUserTokens user in PveTokenJson.ReadUsersFull(body, consumed =>
+        {
+            // Only a long listing shows progress; a small one is done before anyone could read it.
+            if (++usersRead % ProgressEveryUsers == 0)
+            {
+                progress.StatusDescription = $"{usersRead} users, {tokensRead} tokens";
+                progress.PercentComplete = (int)(consumed * 100 / Math.Max(1, body.Length));
+                WriteProgress(progress);
+                progressShown = true;
+            }
+        }))
+        {
+            tokensRead += user.Tokens.Count;
+            foreach (Query query in queries)
+            {
+                query.MarkUser(user.UserId);
+            }
+
+            foreach (PveTokenFields fields in user.Tokens)
+            {
+                string tokenId = fields.TokenId ?? string.Empty;
+                if (Match(queries, user.UserId, tokenId) && emitted.Add(user.UserId + "!" + tokenId))
+                {
+                    Emit(PveApiTokenCommandSupport.ToToken(user.UserId, tokenId, fields, session, user.Enabled, user.Expire));
+                }
+            }
+        }
+
+        if (progressShown)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+        }
+
+        ReportNotFound(session, queries);
+    }
+
+    /// <summary>Whether any query asks for the token; marks the exact token ids that matched something.</summary>
+    private static bool Match(List<Query> queries, string userId, string tokenId)
+    {
+        bool any = false;
+        foreach (Query query in queries)
+        {
+            if (query.Matches(userId, tokenId))
+            {
+                any = true;
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>Writes the token if it passes -Expired / -ExpiringWithin (either, when both are given).</summary>
+    private void Emit(PveApiToken token)
+    {
+        bool filter = Expired.IsPresent || FilterExpiring;
+        if (filter)
+        {
+            long now = PveEpoch.Now;
+            bool expired = PveEpoch.IsExpired(token.ExpireEpoch, now);
+            bool expiring = FilterExpiring && !expired && token.ExpireEpoch != 0 && token.ExpireEpoch <= _expiringBefore;
+            if (!((Expired.IsPresent && expired) || expiring))
+            {
+                return;
+            }
+        }
+
+        WriteObject(token);
+    }
+
+    /// <summary>An exact (non-wildcard) id that matched nothing is an error; a wildcard that matched nothing is not.</summary>
+    private void ReportNotFound(PveSession session, List<Query> queries)
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Query query in queries)
+        {
+            bool missingUser = false;
+            foreach (Pattern user in query.Users.Where(p => p.IsExact && !p.Found))
+            {
+                missingUser = true;
+                if (reported.Add("u:" + user.Text))
+                {
+                    WriteError(PveApiTokenCommandSupport.Record(
+                        new ItemNotFoundException($"There is no user '{user.Text}' among the users this session can see on {session.Server}."),
+                        PveApiTokenCommandSupport.UserNotFound, ErrorCategory.ObjectNotFound, user.Text,
+                        $"There is no user '{user.Text}' among the users this session can see on {session.Server}.",
+                        "Check the user id and its realm (USER@REALM, e.g. ci@pve); listing users needs User.Modify or Sys.Audit on their groups."));
+                }
+            }
+
+            // An exact token id is "not found" only if it was looked for: when the users named
+            // (exactly or by a wildcard) matched nobody, there was nowhere to look.
+            if ((missingUser && query.Users.All(p => p.IsExact)) || !query.AnyUserMatched)
+            {
+                continue;
+            }
+
+            foreach (Pattern token in query.Tokens.Where(p => p.IsExact && !p.Found))
+            {
+                string owner = query.Users.Length == 0 ? "any user" : string.Join(", ", query.Users.Select(p => $"'{p.Text}'"));
+                string message = query.Users.Length == 1 && query.Users[0].IsExact
+                    ? $"The user '{query.Users[0].Text}' has no API token '{token.Text}' on {session.Server}."
+                    : $"No API token '{token.Text}' was found for {owner} on {session.Server}.";
+                if (reported.Add("t:" + owner + "!" + token.Text))
+                {
+                    WriteError(PveApiTokenCommandSupport.Record(new ItemNotFoundException(message),
+                        PveApiTokenCommandSupport.TokenNotFound, ErrorCategory.ObjectNotFound, token.Text, message,
+                        "List the tokens with Get-PveApiToken, or use a wildcard (-TokenId 'name*') to get nothing instead of an error."));
+                }
+            }
+        }
+    }
+
+    private static bool IsExact(string pattern) => !WildcardPattern.ContainsWildcardCharacters(pattern);
+
+    /// <summary>One request for tokens: user and token patterns (none = all) on one session.</summary>
+    private sealed class Query
+    {
+        internal Query(PveSession session, Pattern[] users, Pattern[] tokens)
+        {
+            Session = session;
+            Users = users;
+            Tokens = tokens;
+        }
+
+        internal PveSession Session { get; }
+
+        internal Pattern[] Users { get; }
+
+        internal Pattern[] Tokens { get; }
+
+        /// <summary>Whether any user seen so far matched the user patterns (always, when there are none).</summary>
+        internal bool AnyUserMatched { get; private set; }
+
+        internal void MarkUser(string userId)
+        {
+            foreach (Pattern p in Users)
+            {
+                if (p.Matches(userId))
+                {
+                    p.Found = true;
+                    AnyUserMatched = true;
+                }
+            }
+
+            if (Users.Length == 0)
+            {
+                AnyUserMatched = true;
+            }
+        }
+
+        internal bool Matches(string userId, string tokenId)
+        {
+            if (Users.Length > 0 && !Users.Any(p => p.Matches(userId)))
+            {
+                return false;
+            }
+
+            if (Tokens.Length == 0)
+            {
+                return true;
+            }
+
+            bool any = false;
+            foreach (Pattern p in Tokens)
+            {
+                if (p.Matches(tokenId))
+                {
+                    p.Found = true;
+                    any = true;
+                }
+            }
+
+            return any;
+        }
+    }
+
+    /// <summary>
+    /// An id or a wildcard pattern. PVE's ids are case-sensitive, so an exact id must match exactly;
+    /// wildcards match without regard to case, as everywhere in PowerShell.
+    /// </summary>
+    private sealed class Pattern
+    {
+        private readonly WildcardPattern? _wildcard;
+
+        internal Pattern(string text)
+        {
+            Text = text;
+            if (!IsExact(text))
+            {
+                _wildcard = new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            }
+        }
+
+        internal string Text { get; }
+
+        internal bool IsExact => _wildcard is null;
+
+        internal bool Found { get; set; }
+
+        internal bool Matches(string value) => _wildcard?.IsMatch(value) ?? string.Equals(Text, value, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,144 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Management.Automation;
+using PveTokens.Api;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Creates an API token (POST /access/users/{userid}/token/{tokenid}) and returns its one-time
+/// secret as a SecureString inside a <see cref="PveApiTokenSecret"/>.
+/// </summary>
+[Cmdlet(VerbsCommon.New, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByObjectSet)]
+[OutputType(typeof(PveApiTokenSecret))]
+public sealed class NewPveApiTokenCommand : PveSessionCmdletBase
+{
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+
+    private long? _expire;
+    private bool _expireGiven;
+
+    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    public string UserId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    public string TokenId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets a token whose ids and settings the new token copies (e.g. onto another server).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
+    public PveApiToken? InputObject { get; set; }
+
+    /// <summary>Gets or sets the token's comment.</summary>
+    [Parameter]
+    [AllowEmptyString]
+    public string? Comment { get; set; }
+
+    /// <summary>Gets or sets when the token expires (local time unless the DateTime says UTC).</summary>
+    [Parameter]
+    public DateTime ExpiresAt { get; set; }
+
+    /// <summary>Gets or sets how long from now the token lives.</summary>
+    [Parameter]
+    public TimeSpan ExpiresIn { get; set; }
+
+    /// <summary>Gets or sets privilege separation; on unless set to $false.</summary>
+    [Parameter]
+    public bool PrivilegeSeparation { get; set; } = true;
+
+    protected override void BeginProcessing()
+    {
+        // Checked once, before any request: both expiry forms, or one in the past.
+        ErrorRecord? invalid = PveApiTokenCommandSupport.ResolveExpiry(
+            IsBound(nameof(ExpiresAt)) ? ExpiresAt : null,
+            IsBound(nameof(ExpiresIn)) ? ExpiresIn : null,
+            noExpiry: false,
+            out _expire);
+        if (invalid is not null)
+        {
+            ThrowTerminatingError(invalid);
+        }
+
+        _expireGiven = _expire is not null;
+    }
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        PveApiToken? source = InputObject;
+        string userId = source?.UserId ?? UserId;
+        string tokenId = source?.TokenId ?? TokenId;
+        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
+        if (invalid is not null)
+        {
+            WriteError(invalid);
+            return;
+        }
+
+        if (source?.Session is PveSession own && Session is null)
+        {
+            session = ResolveSession(own);
+        }
+
+        PveTokenSettings settings = BuildSettings(source, out ErrorRecord? settingsError);
+        if (settingsError is not null)
+        {
+            WriteError(settingsError);
+            return;
+        }
+
+        if (!ShouldProcess(PveApiTokenCommandSupport.Describe(userId, tokenId, session), "Create API token"))
+        {
+            return;
+        }
+
+        try
+        {
+            PveTokenFields created = Run(ct => session.Client.CreateTokenAsync(userId, tokenId, settings, ct));
+            WriteObject(PveApiTokenCommandSupport.ToSecret(userId, tokenId, created, settings, session));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+        }
+    }
+
+    /// <summary>What to send: the parameters given, else (for -InputObject) the source token's settings.</summary>
+    private PveTokenSettings BuildSettings(PveApiToken? source, out ErrorRecord? error)
+    {
+        error = null;
+        var settings = new PveTokenSettings
+        {
+            Comment = IsBound(nameof(Comment)) ? NullIfEmpty(Comment) : source?.Comment,
+            PrivilegeSeparation = IsBound(nameof(PrivilegeSeparation)) ? PrivilegeSeparation : source?.PrivilegeSeparation ?? true,
+        };
+
+        if (_expireGiven)
+        {
+            // -ExpiresIn counts from each token's creation.
+            settings.Expire = IsBound(nameof(ExpiresIn)) ? PveEpoch.Now + (long)Math.Ceiling(ExpiresIn.TotalSeconds) : _expire;
+        }
+        else if (source is not null && source.ExpireEpoch != 0)
+        {
+            if (PveEpoch.IsExpired(source.ExpireEpoch, PveEpoch.Now))
+            {
+                error = ErrorMapper.InvalidArgument(PveApiTokenCommandSupport.ExpiryInPast,
+                    $"The token '{source.FullTokenId}' expired at {source.ExpiresAt:yyyy-MM-dd HH:mm:ss}; a copy with that expiry could never be used. Give -ExpiresAt or -ExpiresIn.",
+                    source);
+                return settings;
+            }
+
+            settings.Expire = source.ExpireEpoch;
+        }
+
+        return settings;
+    }
+
+    private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

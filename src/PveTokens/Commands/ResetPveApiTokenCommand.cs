@@ -1,0 +1,211 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Threading;
+using PveTokens.Api;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Gives an API token a new secret. In place with PUT …/token/{tokenid} regenerate=1 (token id,
+/// settings and ACL entries stay); on a server without `regenerate` it deletes and re-creates the
+/// token with the same settings and re-grants its ACL entries, reporting any entry it could not restore.
+/// </summary>
+[Cmdlet(VerbsCommon.Reset, "PveApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
+    DefaultParameterSetName = ByObjectSet)]
+[OutputType(typeof(PveApiTokenSecret))]
+public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
+{
+    /// <summary>Error id: the server cannot regenerate in place and -NoRecreate forbade the fallback.</summary>
+    internal const string RegenerateNotSupported = "RegenerateNotSupported";
+
+    /// <summary>Error id: the fallback deleted the token and could not create it again.</summary>
+    internal const string TokenRecreateFailed = "TokenRecreateFailed";
+
+    /// <summary>Error id: the fallback re-created the token but could not re-grant some ACL entries.</summary>
+    internal const string AclRestoreFailed = "AclRestoreFailed";
+
+    private const string ByIdSet = "ById";
+    private const string ByObjectSet = "ByObject";
+    private const int ProgressActivityId = 0x70C3;
+
+    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    public string UserId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    public string TokenId { get; set; } = string.Empty;
+
+    /// <summary>Gets or sets the token to give a new secret (from Get-PveApiToken).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
+    public PveApiToken? InputObject { get; set; }
+
+    /// <summary>Gets or sets whether to fail instead of deleting and re-creating the token on a server without in-place regeneration.</summary>
+    [Parameter]
+    public SwitchParameter NoRecreate { get; set; }
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        PveApiToken? source = InputObject;
+        string userId = source?.UserId ?? UserId;
+        string tokenId = source?.TokenId ?? TokenId;
+        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
+        if (invalid is not null)
+        {
+            WriteError(invalid);
+            return;
+        }
+
+        if (source?.Session is PveSession own && Session is null)
+        {
+            session = ResolveSession(own);
+        }
+
+        if (!ShouldProcess(PveApiTokenCommandSupport.Describe(userId, tokenId, session),
+            "Regenerate the API token's secret (every client using the current secret loses access at once)"))
+        {
+            return;
+        }
+
+        try
+        {
+            PveTokenFields answer = Run(ct => session.Client.UpdateTokenAsync(userId, tokenId, new PveTokenUpdate { Regenerate = true }, ct));
+            WriteObject(PveApiTokenCommandSupport.ToSecret(userId, tokenId, answer, null, session));
+        }
+        catch (PveApiException e) when (e.StatusCode == 400 && e.Errors.ContainsKey("regenerate"))
+        {
+            // The server told us itself (400 naming the parameter, nothing changed): no version guessing.
+            if (NoRecreate)
+            {
+                WriteError(PveApiTokenCommandSupport.Record(e, RegenerateNotSupported, ErrorCategory.NotImplemented, userId + "!" + tokenId,
+                    $"The server {session.Server} (pve-manager {session.Version}) cannot regenerate a token's secret in place: that needs libpve-access-control 9.1.0 or later (PVE 9.2). Nothing was changed.",
+                    "Run Reset-PveApiToken without -NoRecreate to delete and re-create the token with the same settings and ACL entries, or upgrade the server."));
+                return;
+            }
+
+            Recreate(userId, tokenId, session);
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+        }
+    }
+
+    /// <summary>
+    /// The fallback for servers before libpve-access-control 9.1.0: read the settings and ACL entries,
+    /// delete, create with the same settings, re-grant each entry. Deleting drops the token's ACL
+    /// entries on the server (api.md §4.5), so every entry not restored is named in an error.
+    /// </summary>
+    private void Recreate(string userId, string tokenId, PveSession session)
+    {
+        string fullId = userId + "!" + tokenId;
+        PveTokenFields current;
+        List<PveTokenAclEntry> acl;
+        try
+        {
+            current = Run(ct => session.Client.GetTokenAsync(userId, tokenId, ct));
+            acl = Run(ct => session.Client.GetTokenAclEntriesAsync(fullId, ct));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+            return;
+        }
+
+        var settings = new PveTokenSettings
+        {
+            Comment = current.Comment,
+            Expire = current.Expire ?? 0,
+            PrivilegeSeparation = current.PrivilegeSeparation ?? true,
+        };
+        WriteWarning(
+            $"{session.Server} (pve-manager {session.Version}) cannot regenerate a secret in place (that needs libpve-access-control 9.1.0, PVE 9.2): " +
+            $"deleting and re-creating '{fullId}' with the same comment, expiry and privilege separation, and re-granting its {acl.Count} ACL entr{(acl.Count == 1 ? "y" : "ies")}. " +
+            "The token is missing for a moment.");
+
+        try
+        {
+            Run(ct => session.Client.DeleteTokenAsync(userId, tokenId, ct));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+            return;
+        }
+
+        // The token is gone now: the remaining calls ignore Ctrl+C, so a stop cannot leave it half-restored.
+        PveTokenFields created;
+        try
+        {
+            created = Run(_ => session.Client.CreateTokenAsync(userId, tokenId, settings, CancellationToken.None));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            string reason = PveApiTokenCommandSupport.MapError(e, userId, tokenId, session).ErrorDetails?.Message ?? e.Message;
+            string message =
+                $"'{fullId}' was deleted to give it a new secret, but creating it again failed: {reason} " +
+                $"The token and its {acl.Count} ACL entr{(acl.Count == 1 ? "y were" : "ies were")} not restored: {DescribeSettings(settings)}" +
+                (acl.Count == 0 ? "." : "; ACL entries: " + DescribeEntries(acl) + ".");
+            WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message, e), TokenRecreateFailed,
+                ErrorCategory.InvalidOperation, fullId, message,
+                $"Create it with New-PveApiToken -UserId {userId} -TokenId {tokenId} and the settings above, then grant the ACL entries listed."));
+            return;
+        }
+
+        PveApiTokenSecret secret = PveApiTokenCommandSupport.ToSecret(userId, tokenId, created, settings, session);
+        var failed = new List<(PveTokenAclEntry Entry, string Reason)>();
+        var progress = new ProgressRecord(ProgressActivityId, $"Re-granting the ACL entries of {fullId}", "Starting");
+        for (int i = 0; i < acl.Count; i++)
+        {
+            PveTokenAclEntry entry = acl[i];
+            progress.StatusDescription = $"{i + 1} of {acl.Count}: {entry}";
+            progress.PercentComplete = i * 100 / acl.Count;
+            WriteProgress(progress);
+            try
+            {
+                Run(_ => session.Client.GrantTokenAclAsync(fullId, entry, CancellationToken.None));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                failed.Add((entry, e.Message));
+            }
+        }
+
+        if (acl.Count > 0)
+        {
+            progress.RecordType = ProgressRecordType.Completed;
+            progress.PercentComplete = 100;
+            WriteProgress(progress);
+        }
+
+        // The new secret goes out first: PVE will never show it again, even if some grants failed.
+        WriteObject(secret);
+        if (failed.Count > 0)
+        {
+            string message =
+                $"'{fullId}' has a new secret, but {failed.Count} of its {acl.Count} ACL entries could not be granted again: " +
+                string.Join("; ", failed.Select(f => $"{f.Entry} ({f.Reason})")) + ".";
+            WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message), AclRestoreFailed,
+                ErrorCategory.InvalidOperation, fullId, message,
+                "Grant each listed entry to the token again (PUT /access/acl, or Set-PveAcl) once the cause is fixed."));
+        }
+    }
+
+    private static string DescribeSettings(PveTokenSettings settings)
+    {
+        string comment = settings.Comment is null ? "no comment" : $"comment '{settings.Comment}'";
+        string expiry = settings.Expire is long e && e != 0
+            ? $"expires {PveEpoch.ToLocalDateTime(e):yyyy-MM-dd HH:mm:ss} (epoch {e})"
+            : "never expires";
+        string privsep = settings.PrivilegeSeparation == false ? "privilege separation off" : "privilege separation on";
+        return $"{comment}, {expiry}, {privsep}";
+    }
+
+    private static string DescribeEntries(IEnumerable<PveTokenAclEntry> entries) => string.Join("; ", entries.Select(e => e.ToString()));
+}
