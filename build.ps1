@@ -62,7 +62,8 @@ function Invoke-ChildPowerShell {
     $shell = Get-ChildPowerShell
     $exe = $shell[0]
     $prefix = @($shell | Select-Object -Skip 1)
-    & $exe @prefix -NoProfile -NonInteractive -File $File @ArgumentList
+    # The child's output goes to the host as it comes, so only the exit code is returned.
+    & $exe @prefix -NoProfile -NonInteractive -File $File @ArgumentList | Out-Host
     return $LASTEXITCODE
 }
 
@@ -99,10 +100,7 @@ function Invoke-Docs {
         return
     }
     Write-Host '==> docs: MAML help'
-    # The child's stdout (progress lines, warnings) comes back with the exit code as the last item.
-    $result = @(Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs))
-    $rc = $result[-1]
-    if ($result.Count -gt 1) { $result[0..($result.Count - 2)] | ForEach-Object { Write-Host $_ } }
+    $rc = Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-MamlHelp.ps1') @('-ModulePath', $ModuleOut, '-DocsPath', $docs)
     if ($rc -ne 0) { throw "Building the help failed (exit code $rc)." }
 }
 

@@ -199,3 +199,16 @@ function Invoke-HelpExample {
         Stop-PveEmulator $emulator
     }
 }
+
+function New-PveSeedFile {
+    <#
+    .SYNOPSIS
+        Writes an emulator seed (users, groups, tokens, acl) to a temporary JSON file and returns its path.
+    .EXAMPLE
+        $seed = New-PveSeedFile @{ tokens = @(@{ userid = 'root@pam'; tokenid = 'ci'; secret = $secret; privsep = 0 }) }
+    #>
+    param([Parameter(Mandatory)] [hashtable] $Seed)
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("pve-seed-{0}.json" -f [guid]::NewGuid())
+    $Seed | ConvertTo-Json -Depth 6 | Set-Content -Path $path -Encoding UTF8
+    $path
+}

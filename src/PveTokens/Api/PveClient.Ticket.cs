@@ -51,45 +51,23 @@ internal sealed partial class PveClient
         _reloginPassword?.MakeReadOnly();
     }
 
-    /// <summary>Forces a renewal now (POST the current ticket as password).</summary>
-    internal async Task RenewTicketAsync(CancellationToken cancellationToken)
-    {
-        TicketState current = _ticket ?? throw new InvalidOperationException("The session has no ticket to renew.");
-        TicketData data = await RequestTicketAsync(current.UserId, current.Ticket, null, cancellationToken).ConfigureAwait(false);
-        SetTicket(data, current.UserId);
-    }
-
-    private async Task RenewTicketIfOldAsync(CancellationToken cancellationToken)
+    private Task RenewTicketIfOldAsync(CancellationToken cancellationToken)
     {
         TicketState? current = _ticket;
-        if (current is null || current.Age < _options.TicketRenewalAge)
-        {
-            return;
-        }
-
-        await _renewLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (ReferenceEquals(current, _ticket))
-            {
-                await RenewOrLoginAgainAsync(current, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _renewLock.Release();
-        }
+        return current is null || current.Age < _options.TicketRenewalAge
+            ? Task.CompletedTask
+            : RenewUnlessReplacedAsync(current, cancellationToken);
     }
 
-    // After a 401 on a ticket call: unless someone renewed meanwhile, renew (or log in again).
-    private async Task RecoverTicketAsync(TicketState rejected, CancellationToken cancellationToken)
+    // Renews (or logs in again) unless another call already replaced the ticket it saw.
+    private async Task RenewUnlessReplacedAsync(TicketState seen, CancellationToken cancellationToken)
     {
         await _renewLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (ReferenceEquals(rejected, _ticket))
+            if (ReferenceEquals(seen, _ticket))
             {
-                await RenewOrLoginAgainAsync(rejected, cancellationToken).ConfigureAwait(false);
+                await RenewOrLoginAgainAsync(seen, cancellationToken).ConfigureAwait(false);
             }
         }
         finally

@@ -198,7 +198,7 @@ internal sealed partial class PveClient : IDisposable
                 if (status == 401 && authenticate && ticketUsed is not null && !recoveredTicket)
                 {
                     recoveredTicket = true;
-                    await RecoverTicketAsync(ticketUsed, cancellationToken).ConfigureAwait(false);
+                    await RenewUnlessReplacedAsync(ticketUsed, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 

@@ -20,9 +20,9 @@ namespace PveTokens.Commands;
 /// One name reads better at the prompt and in scripts than three parameter sets, and parsing it in
 /// the cmdlet (not in a transformation attribute) lets a malformed token fail with the stable
 /// InvalidApiToken error id and a message naming the exact mistake.
-/// The session is always returned (design.md: "Returns a PveSession and makes it the default"): at
-/// the prompt its one-line table confirms server, identity and version; scripts that don't want it
-/// assign it to $null.
+/// The session becomes the runspace's default and is written to the pipeline only with -PassThru,
+/// like other state-changing cmdlets: scripts that keep one connection need no $null assignment,
+/// and scripts that juggle several clusters keep each session with -PassThru.
 /// </remarks>
 [Cmdlet(VerbsCommunications.Connect, "PveServer", DefaultParameterSetName = ApiTokenSet)]
 [OutputType(typeof(PveSession))]
@@ -73,6 +73,10 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [Parameter]
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Gets or sets whether to write the new session to the pipeline.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -131,7 +135,10 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
 
         WarnIfSkipping(client);
         SessionRegistry.Current.Add(session);
-        WriteObject(session);
+        if (PassThru)
+        {
+            WriteObject(session);
+        }
     }
 
     private Uri ResolveServer()

@@ -129,14 +129,15 @@ internal static class ErrorMapper
         var record = new ErrorRecord(e, errorId, category, target);
         if (message is not null || recommendedAction is not null)
         {
-            // PowerShell shows only the details' message, so the fix goes there too.
+            // The fix goes into the message itself: Windows PowerShell never shows RecommendedAction,
+            // and pwsh would show it a second time.
             string text = message ?? e.Message;
             if (recommendedAction is not null)
             {
                 text += " " + recommendedAction;
             }
 
-            record.ErrorDetails = new ErrorDetails(text) { RecommendedAction = recommendedAction ?? string.Empty };
+            record.ErrorDetails = new ErrorDetails(text);
         }
 
         return record;

@@ -68,6 +68,6 @@ public sealed class PveSession
         }
     }
 
-    /// <summary>The identity and server, e.g. root@pam!automation@https://pve1:8006/; never a secret.</summary>
+    /// <summary>The identity and server, e.g. "root@pam!automation on https://pve1:8006/"; never a secret.</summary>
     public override string ToString() => $"{Identity} on {Server}";
 }

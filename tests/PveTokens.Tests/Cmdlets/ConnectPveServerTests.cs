@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using PveEmulator;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
@@ -9,18 +8,7 @@ namespace PveTokens.Tests.Cmdlets;
 public class ConnectPveServerTests
 {
     private const string Connect = "PveTokens.Commands.ConnectPveServerCommand";
-    private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
-
-    private static SecureString Secure(string s)
-    {
-        var secure = new SecureString();
-        foreach (char c in s)
-        {
-            secure.AppendChar(c);
-        }
-
-        return secure;
-    }
+    private const string ConnectWithToken = "Connect-PveServer -PassThru -Server $url -ApiToken $token -CertificateThumbprint $fp";
 
     [Fact]
     public async Task ConnectsWithATokenStringProvingItWithOneCallAndReturnsTheDefaultSession()
@@ -47,16 +35,32 @@ public class ConnectPveServerTests
     }
 
     [Fact]
+    public async Task WritesTheSessionOnlyWithPassThruButAlwaysMakesItTheDefault()
+    {
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci", privsep: false);
+        using var ps = new PowerShellHost();
+
+        PsResult quiet = ps.Run("Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+
+        quiet.AssertNoErrors();
+        Assert.Empty(quiet.Output);
+        PveSession session = ps.Run("Get-PveSession -Default").Single<PveSession>();
+        Assert.Equal("root@pam!ci", session.Identity);
+    }
+
+    [Fact]
     public async Task ConnectsWithATokenAsPSCredentialOrSecureString()
     {
         await using EmulatorHost host = await Emulators.StartAsync();
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult fromCredential = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure(secret)))));
-        PsResult fromSecureString = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", Secure("PVEAPIToken=root@pam!ci=" + secret))));
+        PsResult fromCredential = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", TestSecrets.Secure(secret)))));
+        PsResult fromSecureString = ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", TestSecrets.Secure("PVEAPIToken=root@pam!ci=" + secret))));
         PsResult fromCredentialHoldingTheString = ps.Run(ConnectWithToken,
-            Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", Secure("root@pam!ci=" + secret)))));
+            Emulators.Vars(host, ("token", new PSCredential("root@pam!ci", TestSecrets.Secure("root@pam!ci=" + secret)))));
 
         foreach (PsResult r in new[] { fromCredential, fromSecureString, fromCredentialHoldingTheString })
         {
@@ -76,12 +80,12 @@ public class ConnectPveServerTests
         host.State.AddUser("j.doe@corp.example@pve", password: "Doe-Pass-12");
         using var ps = new PowerShellHost();
 
-        PsResult root = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root", Secure(Emulators.RootPassword)))));
-        PsResult alice = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("alice", Secure("Alice-Pass-1")))));
-        PsResult upn = ps.Run("Connect-PveServer $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", Secure("Doe-Pass-12")))));
+        PsResult root = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root", TestSecrets.Secure(Emulators.RootPassword)))));
+        PsResult alice = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("alice", TestSecrets.Secure("Alice-Pass-1")))));
+        PsResult upn = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -Realm pve -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("j.doe@corp.example", TestSecrets.Secure("Doe-Pass-12")))));
 
         root.AssertNoErrors();
         alice.AssertNoErrors();
@@ -107,10 +111,10 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         host.State.AddUser("bob@pve", password: "Bob-Pass-12", totpSecret: totp);
         using var ps = new PowerShellHost();
-        var cred = new PSCredential("bob@pve", Secure("Bob-Pass-12"));
+        var cred = new PSCredential("bob@pve", TestSecrets.Secure("Bob-Pass-12"));
 
-        PsResult without = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
-        PsResult with = ps.Run("Connect-PveServer $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
+        PsResult without = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp", Emulators.Vars(host, ("cred", cred)));
+        PsResult with = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -OneTimePassword $otp -CertificateThumbprint $fp",
             Emulators.Vars(host, ("cred", cred), ("otp", Totp.Compute(totp, DateTimeOffset.UtcNow))));
 
         ErrorRecord e = without.SingleError("OneTimePasswordRequired," + Connect);
@@ -131,7 +135,7 @@ public class ConnectPveServerTests
         string pin = colonsLowerCase ? string.Join(":", host.CertificateSha256.Chunk(2).Select(c => new string(c))).ToLowerInvariant() : host.CertificateSha256;
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -CertificateThumbprint $pin",
             Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", pin)));
 
         r.AssertNoErrors();
@@ -145,7 +149,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -CertificateThumbprint $pin",
             Emulators.Vars(host, ("token", "root@pam!ci=" + secret), ("pin", new string('A', 64))));
 
         ErrorRecord e = r.SingleError("CertificatePinMismatch," + Connect);
@@ -166,7 +170,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
 
         ErrorRecord e = r.SingleError("CertificateNotTrusted," + Connect);
         Assert.Equal(ErrorCategory.SecurityError, e.CategoryInfo.Category);
@@ -181,7 +185,7 @@ public class ConnectPveServerTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -SkipCertificateCheck", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -SkipCertificateCheck", Emulators.Vars(host, ("token", "root@pam!ci=" + secret)));
 
         r.AssertNoErrors();
         Assert.Equal(PveCertificatePolicy.Skip, r.Single<PveSession>().CertificatePolicy);
@@ -195,7 +199,7 @@ public class ConnectPveServerTests
     public async Task PinAndSkipTogetherAreRejected()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck -CertificateThumbprint ('A' * 64)");
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck -CertificateThumbprint ('A' * 64)");
         Assert.Equal(ErrorCategory.InvalidArgument, r.SingleError("ConflictingCertificateOptions," + Connect).CategoryInfo.Category);
     }
 
@@ -205,7 +209,7 @@ public class ConnectPveServerTests
     public void AMalformedThumbprintIsRejectedBeforeConnecting(string pin, string expected)
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -CertificateThumbprint $pin",
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -CertificateThumbprint $pin",
             new() { ["pin"] = pin });
         Assert.Contains(expected, r.SingleError("InvalidCertificateThumbprint," + Connect).ErrorDetails.Message);
     }
@@ -244,8 +248,8 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure("Not-The-Password-9")))));
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure("Not-The-Password-9")))));
 
         ErrorRecord e = r.SingleError("AuthenticationFailed," + Connect);
         Assert.Equal(ErrorCategory.AuthenticationError, e.CategoryInfo.Category);
@@ -260,7 +264,7 @@ public class ConnectPveServerTests
     public void AMalformedTokenIsInvalidApiTokenAndNothingIsSent(string token, string expected)
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -ApiToken $token", new() { ["token"] = token });
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -ApiToken $token", new() { ["token"] = token });
         ErrorRecord e = r.SingleError("InvalidApiToken," + Connect);
         Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
         Assert.Contains(expected, e.ErrorDetails.Message);
@@ -274,7 +278,7 @@ public class ConnectPveServerTests
         int port = Api.PveClientTests.ClosedPort();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
+        PsResult r = ps.Run("Connect-PveServer -PassThru \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
             new() { ["port"] = port });
 
         ErrorRecord e = r.Errors.Single(x => x.FullyQualifiedErrorId == "ConnectionRefused," + Connect);
@@ -287,7 +291,7 @@ public class ConnectPveServerTests
     public void AnHttpServerIsRejected()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer http://pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
+        PsResult r = ps.Run("Connect-PveServer -PassThru http://pve1 -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
         Assert.Contains("HTTPS only", r.SingleError("InvalidServer," + Connect).ErrorDetails.Message);
     }
 
@@ -295,7 +299,7 @@ public class ConnectPveServerTests
     public void ATokenIdGivenAsCredentialIsPointedAtApiToken()
     {
         using var ps = new PowerShellHost();
-        PsResult r = ps.Run("Connect-PveServer pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", Secure("x")) });
+        PsResult r = ps.Run("Connect-PveServer -PassThru pve1 -Credential $cred", new() { ["cred"] = new PSCredential("root@pam!ci", TestSecrets.Secure("x")) });
         Assert.Contains("-ApiToken", r.SingleError("InvalidUserId," + Connect).ErrorDetails.Message);
     }
 
@@ -305,8 +309,8 @@ public class ConnectPveServerTests
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword)))), verbose: true);
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword)))), verbose: true);
 
         r.AssertNoErrors();
         Assert.Collection(r.Verbose,

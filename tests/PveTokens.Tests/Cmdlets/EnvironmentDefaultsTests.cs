@@ -35,7 +35,7 @@ public sealed class EnvironmentDefaultsTests : IDisposable
         Environment.SetEnvironmentVariable("PMPROXY_TOKEN", string.Format(tokenForm, "root@pam!env=" + secret));
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer -CertificateThumbprint $fp", Emulators.Vars(host));
+        PsResult r = ps.Run("Connect-PveServer -PassThru -CertificateThumbprint $fp", Emulators.Vars(host));
 
         r.AssertNoErrors();
         PveSession s = r.Single<PveSession>();
@@ -53,7 +53,7 @@ public sealed class EnvironmentDefaultsTests : IDisposable
         Environment.SetEnvironmentVariable("PMPROXY_TOKEN", "root@pam!env=11111111-2222-4333-8444-555555555555");
         using var ps = new PowerShellHost();
 
-        PsResult r = ps.Run("Connect-PveServer $url -ApiToken $token -CertificateThumbprint $fp",
+        PsResult r = ps.Run("Connect-PveServer -PassThru $url -ApiToken $token -CertificateThumbprint $fp",
             Emulators.Vars(host, ("token", "root@pam!explicit=" + secret)));
 
         r.AssertNoErrors();
@@ -67,8 +67,8 @@ public sealed class EnvironmentDefaultsTests : IDisposable
         Environment.SetEnvironmentVariable("PMPROXY_TOKEN", null);
         using var ps = new PowerShellHost();
 
-        PsResult noServer = ps.Run("Connect-PveServer -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
-        PsResult noToken = ps.Run("Connect-PveServer pve1");
+        PsResult noServer = ps.Run("Connect-PveServer -PassThru -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
+        PsResult noToken = ps.Run("Connect-PveServer -PassThru pve1");
 
         Assert.Contains("PMPROXY_HOST", noServer.SingleError("NoServer," + Connect).ErrorDetails.Message);
         Assert.Contains("PMPROXY_TOKEN", noToken.SingleError("NoCredential," + Connect).ErrorDetails.Message);

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using System.Net.Http;
-using System.Security;
 using System.Text.Json;
 using PveEmulator;
 using PveTokens.Api;
@@ -12,18 +11,7 @@ namespace PveTokens.Tests.Cmdlets;
 /// <summary>Sessions side by side, Get-/Disconnect-PveSession, and the session base class contract.</summary>
 public class SessionTests
 {
-    private const string ConnectWithToken = "Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp";
-
-    private static SecureString Secure(string s)
-    {
-        var secure = new SecureString();
-        foreach (char c in s)
-        {
-            secure.AppendChar(c);
-        }
-
-        return secure;
-    }
+    private const string ConnectWithToken = "Connect-PveServer -PassThru -Server $url -ApiToken $token -CertificateThumbprint $fp";
 
     private static PveSession ConnectToken(PowerShellHost ps, EmulatorHost host, string tokenName = "ci")
     {
@@ -203,7 +191,7 @@ public class SessionTests
         // A call the server answers only after 10 s (a failed auth on a second, broken session).
         using PowerShell shell = PowerShell.Create();
         shell.Runspace = ps.Runspace;
-        shell.AddScript("Connect-PveServer -Server $url -ApiToken 'joe@pve!ci=11111111-2222-4333-8444-555555555555' -CertificateThumbprint $fp");
+        shell.AddScript("Connect-PveServer -PassThru -Server $url -ApiToken 'joe@pve!ci=11111111-2222-4333-8444-555555555555' -CertificateThumbprint $fp");
         ps.Runspace.SessionStateProxy.SetVariable("url", host.Url.ToString());
         ps.Runspace.SessionStateProxy.SetVariable("fp", host.CertificateSha256);
         IAsyncResult pending = shell.BeginInvoke();
@@ -222,8 +210,8 @@ public class SessionTests
     {
         await using EmulatorHost host = await Emulators.StartAsync();
         using var ps = new PowerShellHost();
-        PveSession s = ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).Single<PveSession>();
+        PveSession s = ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).Single<PveSession>();
 
         JsonElement created = await s.Client.PostAsync<JsonElement>("/access/users/root%40pam/token/viaticket",
             new PveParameters().Add("comment", "made with a ticket"), CancellationToken.None);
@@ -245,7 +233,7 @@ public class SessionTests
             TicketRenewalAge = TimeSpan.FromSeconds(1),
         };
         using var client = new PveClient(options);
-        await client.LoginAsync("root@pam", Secure(Emulators.RootPassword), null, CancellationToken.None);
+        await client.LoginAsync("root@pam", TestSecrets.Secure(Emulators.RootPassword), null, CancellationToken.None);
 
         for (int i = 0; i < 4; i++)
         {
@@ -263,8 +251,8 @@ public class SessionTests
     {
         await using EmulatorHost host = await Emulators.StartAsync(o => o.TicketLifetimeSeconds = 2);
         using var ps = new PowerShellHost(typeof(TestPveGetCommand));
-        ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).AssertNoErrors();
+        ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
         host.ClearRequestLog();
 
         await Task.Delay(3500);
@@ -283,8 +271,8 @@ public class SessionTests
         string secret = host.State.AddToken("root@pam", "ci");
         using var ps = new PowerShellHost();
         ps.Run(ConnectWithToken, Emulators.Vars(host, ("token", "root@pam!ci=" + secret))).AssertNoErrors();
-        ps.Run("Connect-PveServer $url -Credential $cred -CertificateThumbprint $fp",
-            Emulators.Vars(host, ("cred", new PSCredential("root@pam", Secure(Emulators.RootPassword))))).AssertNoErrors();
+        ps.Run("Connect-PveServer -PassThru $url -Credential $cred -CertificateThumbprint $fp",
+            Emulators.Vars(host, ("cred", new PSCredential("root@pam", TestSecrets.Secure(Emulators.RootPassword))))).AssertNoErrors();
 
         PsResult sessions = ps.Run("Get-PveSession");
         string table = ps.Render("Get-PveSession");

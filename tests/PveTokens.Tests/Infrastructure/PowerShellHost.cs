@@ -14,7 +14,7 @@ namespace PveTokens.Tests.Infrastructure;
 /// <example>
 /// <code>
 /// using var ps = new PowerShellHost();
-/// PsResult r = ps.Run("Connect-PveServer -Server $url -ApiToken $token -CertificateThumbprint $fp",
+/// PsResult r = ps.Run("Connect-PveServer -PassThru -Server $url -ApiToken $token -CertificateThumbprint $fp",
 ///     new() { ["url"] = host.Url.ToString(), ["token"] = "root@pam!ci=…", ["fp"] = host.CertificateSha256 });
 /// r.AssertNoErrors();
 /// var session = r.Single&lt;PveSession&gt;();
