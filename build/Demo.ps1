@@ -41,7 +41,7 @@ try {
 
     Step 'Connecting as root@pam, pinning the emulator''s certificate'
     $credential = [pscredential]::new('root@pam', (ConvertTo-SecureString $rootPassword -AsPlainText -Force))
-    Connect-PveServer -Server $url -Credential $credential -CertificateThumbprint $thumbprint | Out-Host
+    Connect-PveServer -Server $url -Credential $credential -CertificateThumbprint $thumbprint -PassThru | Out-Host
 
     Step 'ACLs: the token ci@pve!backup has privilege separation and no entries of its own yet'
     Get-PveAcl | Out-Host

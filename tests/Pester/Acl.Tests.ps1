@@ -21,7 +21,7 @@ BeforeAll {
 
     function Connect-Root($Emulator) {
         $credential = [pscredential]::new('root@pam', (ConvertTo-SecureString $Emulator.RootPassword -AsPlainText -Force))
-        Connect-PveServer -Server $Emulator.Url -Credential $credential -CertificateThumbprint $Emulator.Thumbprint
+        Connect-PveServer -Server $Emulator.Url -Credential $credential -CertificateThumbprint $Emulator.Thumbprint -PassThru
     }
 
     function Complete([string] $Line) {

@@ -64,7 +64,7 @@ public sealed class CompleterTests
         await using AclTestHost other = await AclTestHost.StartAsync(s => s.AddUser("zed@pve"));
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
         host.Run("param($Url, $Thumb, $Pass) $global:first = (Get-PveSession)[0]; " +
-                 "$global:other = Connect-PveServer -Server $Url -CertificateThumbprint $Thumb " +
+                 "$global:other = Connect-PveServer -PassThru -Server $Url -CertificateThumbprint $Thumb " +
                  "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $Pass -AsPlainText -Force)))",
             new System.Collections.Hashtable { ["Url"] = other.Emulator.Url.ToString(), ["Thumb"] = other.Emulator.CertificateSha256, ["Pass"] = AclTestHost.RootPassword });
 
