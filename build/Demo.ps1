@@ -12,58 +12,111 @@ if ($PSVersionTable.PSVersion.Major -ge 7 -and $env:NO_COLOR) { $PSStyle.OutputR
 
 function Step([string] $Text) { Write-Host ''; Write-Host "### $Text" -ForegroundColor Cyan }
 
-Step 'Starting the PVE emulator (an HTTPS stand-in for a Proxmox VE node on 127.0.0.1)'
-# A user with rights on /vms and a privilege-separated token that has none yet, for the ACL steps.
-$seedFile = Join-Path ([System.IO.Path]::GetTempPath()) "pvetokens-demo-$PID.json"
-@{
-    users  = @(@{ userid = 'ci@pve'; password = 'Demo-Ci-Pass-1' })
-    tokens = @(@{ userid = 'ci@pve'; tokenid = 'backup'; privsep = 1 })
-    acl    = @(@{ path = '/vms'; roleid = 'PVEVMAdmin'; type = 'user'; ugid = 'ci@pve'; propagate = 1 })
-} | ConvertTo-Json -Depth 4 | Set-Content -Path $seedFile -Encoding UTF8
-$rootPassword = 'Demo-Root-Pass-1'
-$info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-foreach ($a in @((Join-Path $EmulatorPath 'PveEmulator.dll'), 'serve', '--auth-failure-delay-ms', '0', '--root-password', $rootPassword, '--seed', $seedFile)) {
-    $info.ArgumentList.Add($a)
+function Show([scriptblock] $Command) {
+    # Prints the command as typed, then what it shows.
+    Write-Host ('PS> ' + $Command.ToString().Trim()) -ForegroundColor Yellow
+    & $Command | Out-Host
 }
-$info.RedirectStandardInput = $true
-$info.RedirectStandardOutput = $true
-$info.UseShellExecute = $false
-$emulator = [System.Diagnostics.Process]::Start($info)
+
+function Start-Emulator([string] $PveVersion) {
+    # The example fixture: users ci@pve (tokens backup, monitoring) and alice@pve (an expired token).
+    $seed = Join-Path $PSScriptRoot '../tests/Pester/examples-seed.json'
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in @((Join-Path $EmulatorPath 'PveEmulator.dll'), 'serve', '--auth-failure-delay-ms', '0', '--pve-version', $PveVersion, '--seed', $seed)) {
+        $info.ArgumentList.Add($a)
+    }
+    $info.RedirectStandardInput = $true
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $line = $process.StandardOutput.ReadLine()
+    if ($line -notmatch '^LISTENING (\S+) ([0-9A-F]{64})$') { $process.Kill(); throw "The emulator did not start: '$line'" }
+    [pscustomobject]@{ Process = $process; Url = $Matches[1]; Thumbprint = $Matches[2] }
+}
+
+function Stop-Emulator($Emulator) {
+    if ($Emulator) {
+        $Emulator.Process.StandardInput.Close()
+        if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
+    }
+}
+
+Step 'Starting the PVE emulator (an HTTPS stand-in for a Proxmox VE 9.2 node on 127.0.0.1)'
+$emulator = Start-Emulator '9.2.0'
+$old = $null
 try {
-    $line = $emulator.StandardOutput.ReadLine()
-    if ($line -notmatch '^LISTENING (\S+) ([0-9A-F]{64})$') { throw "The emulator did not start: '$line'" }
-    $url = $Matches[1]; $thumbprint = $Matches[2]
+    $url = $emulator.Url; $thumbprint = $emulator.Thumbprint
     Write-Host "Emulator at $url, certificate SHA-256 $thumbprint"
 
     Step 'Importing the staged module'
     Import-Module (Join-Path $ModulePath 'PveTokens.psd1') -Force
     Get-Command -Module PveTokens | Format-Table -AutoSize | Out-Host
 
-    Step 'Connecting as root@pam, pinning the emulator''s certificate'
-    $credential = [pscredential]::new('root@pam', (ConvertTo-SecureString $rootPassword -AsPlainText -Force))
-    Connect-PveServer -Server $url -Credential $credential -CertificateThumbprint $thumbprint -PassThru | Out-Host
+    Step 'Connecting as root@pam, trusting exactly the emulator''s certificate (default password Emulator-Root-1)'
+    $rootCredential = [pscredential]::new('root@pam', (ConvertTo-SecureString 'Emulator-Root-1' -AsPlainText -Force))
+    Show { Connect-PveServer -Server $url -Credential $rootCredential -CertificateThumbprint $thumbprint }
 
-    Step 'ACLs: the token ci@pve!backup has privilege separation and no entries of its own yet'
-    Get-PveAcl | Out-Host
+    Step 'Creating a token for ci@pve: privilege separation on (the default), expiring in 90 days'
+    Write-Host 'The secret comes back once, as a SecureString; the view says it exists, never what it is.'
+    Write-Host "PS> `$token = New-PveApiToken -UserId ci@pve -TokenId deploy -Comment 'deploy pipeline' -ExpiresIn (New-TimeSpan -Days 90)" -ForegroundColor Yellow
+    $token = New-PveApiToken -UserId ci@pve -TokenId deploy -Comment 'deploy pipeline' -ExpiresIn (New-TimeSpan -Days 90)
+    Show { $token }
+    Show { $token | Format-List }
+    Write-Host 'Store it now, e.g. as a credential whose user name is the full token id:'
+    Show { $token.ToCredential() }
 
-    Step 'Granting the token PVEVMUser on VM 100 (Set-PveAcl ... -PassThru)'
-    Set-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -PassThru | Out-Host
+    Step 'Using the new token: it pipes straight into Connect-PveServer'
+    Show { $token | Connect-PveServer -Server $url -CertificateThumbprint $thumbprint }
+    Write-Host 'Closing the token session; the root@pam session is the default again.'
+    Get-PveSession | Where-Object Identity -EQ $token.FullTokenId | Disconnect-PveServer
+    Show { Get-PveSession }
 
-    Step 'Granting it again: the entry exists, so nothing is sent (-Verbose shows why)'
-    Set-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -Verbose 4>&1 | ForEach-Object { Write-Host "VERBOSE: $_" }
+    Step 'Listing every token of every user: one request, however many users (the verbose line shows it)'
+    Show { Get-PveApiToken -Verbose }
 
-    Step 'Its effective permissions on /vms/100 (Get-PvePermission)'
-    Get-PvePermission -TokenId 'ci@pve!backup' -Path /vms/100 | Out-Host
+    Step 'Inspecting: one token in full, tokens expiring within 120 days, expired tokens'
+    Show { Get-PveApiToken -UserId ci@pve -TokenId deploy | Format-List }
+    Show { Get-PveApiToken -ExpiringWithin (New-TimeSpan -Days 120) }
+    Show { Get-PveApiToken -Expired }
 
-    Step 'What it lacks compared with its user: why a snapshot with this token would get 403'
-    Get-PvePermission -TokenId 'ci@pve!backup' -Path /vms/100 -CompareWithOwner | Where-Object State -EQ OwnerOnly | Out-Host
+    Step 'ACLs: granting the new token a role on one VM (the token object pipes into Set-PveAcl)'
+    Write-Host 'With privilege separation the token has no rights until entries name it, and never more than ci@pve has.'
+    Show { $token | Set-PveAcl -Path /vms/100 -Role PVEVMUser -PassThru }
 
-    Step 'Revoking the grant (Remove-PveAcl), and the token has no entries left'
-    Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -Confirm:$false -PassThru | Out-Host
-    Write-Host "Entries of ci@pve!backup now: $(@(Get-PveAcl -TokenId 'ci@pve!backup').Count)"
+    Step 'Granting it again: the entry already exists, so nothing is sent (-Verbose says why)'
+    Show { Set-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!deploy' -Verbose }
+
+    Step 'Its effective permissions on /vms/100, as PVE computes them'
+    Show { Get-PvePermission -TokenId 'ci@pve!deploy' -Path /vms/100 }
+
+    Step 'What it lacks compared with its user: why a snapshot with this token would answer 403'
+    Show { Get-PvePermission -TokenId 'ci@pve!deploy' -Path /vms/100 -CompareWithOwner | Where-Object State -EQ OwnerOnly }
+
+    Step 'Revoking the role again; the token has no entries left'
+    Show { Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!deploy' -Confirm:$false -PassThru }
+    Show { Get-PveAcl -TokenId 'ci@pve!deploy' }
+
+    Step 'Updating: a new comment and a one-year expiry; only those two fields are sent, privilege separation stays on'
+    Show { Update-PveApiToken -UserId ci@pve -TokenId deploy -Comment 'deploy pipeline (prod)' -ExpiresAt (Get-Date).AddYears(1) -PassThru -Verbose }
+
+    Step 'Rotating the secret in place (PVE 9.2: PUT ... regenerate=1); id, settings and ACL entries stay'
+    Show { Reset-PveApiToken -UserId ci@pve -TokenId deploy -Confirm:$false }
+
+    Step 'Rotating on an older server (a second emulator playing PVE 8.4), which cannot regenerate in place'
+    Write-Host 'Reset-PveApiToken warns, deletes and re-creates the token with the same settings, and re-grants its ACL entries.'
+    $old = Start-Emulator '8.4.1'
+    Write-Host 'PS> $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint' -ForegroundColor Yellow
+    $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint
+    Show { Get-PveApiToken -UserId ci@pve -TokenId backup -Session $oldSession | Reset-PveApiToken -Confirm:$false }
+    $oldSession | Disconnect-PveServer
+
+    Step 'Removing: first see what would go (-WhatIf sends nothing), then remove; the token''s ACL entries go with it'
+    Show { Get-PveApiToken -Expired | Remove-PveApiToken -WhatIf }
+    Show { Remove-PveApiToken -UserId ci@pve -TokenId deploy -Confirm:$false }
+    Show { Get-PveApiToken -UserId ci@pve }
 }
 finally {
-    $emulator.StandardInput.Close()
-    if (-not $emulator.WaitForExit(10000)) { $emulator.Kill() }
-    Remove-Item $seedFile -ErrorAction SilentlyContinue
+    Get-PveSession -ErrorAction SilentlyContinue | Disconnect-PveServer -ErrorAction SilentlyContinue
+    Stop-Emulator $old
+    Stop-Emulator $emulator
 }

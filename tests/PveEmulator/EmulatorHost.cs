@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using PveEmulator.Api;
+using PveEmulator.Faults;
 using PveEmulator.Model;
 using PveEmulator.Transport;
 
@@ -21,8 +22,10 @@ public sealed class EmulatorHost : IAsyncDisposable
     private readonly RequestLog _log;
     private readonly ConnectionCounter _connections;
 
-    private EmulatorHost(WebApplication app, Uri url, X509Certificate2 certificate, EmulatorState state, RequestLog log, ConnectionCounter connections)
+    private EmulatorHost(WebApplication app, Uri url, X509Certificate2 certificate, EmulatorState state, RequestLog log, ConnectionCounter connections,
+                         FaultInjector faults)
     {
+        Faults = faults;
         _app = app;
         Url = url;
         Certificate = certificate;
@@ -49,6 +52,12 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>TCP connections accepted so far (real PVE closes the connection after every write).</summary>
     public long ConnectionsAccepted => Interlocked.Read(ref _connections.Count);
 
+    /// <summary>TCP connections open right now (accepted and not yet closed).</summary>
+    public int ActiveConnections => Volatile.Read(ref _connections.Active);
+
+    /// <summary>Fault injection, off unless the options turn it on; switch faults on and off here between calls.</summary>
+    public FaultInjector Faults { get; }
+
     public void ClearRequestLog() => _log.Clear();
 
     public static async Task<EmulatorHost> StartAsync(EmulatorOptions options)
@@ -68,7 +77,8 @@ public sealed class EmulatorHost : IAsyncDisposable
         router.AddRange(AclApi.Methods());
         router.AddRange(PermissionsApi.Methods());
         var log = new RequestLog();
-        var pipeline = new RequestPipeline(state, options, router, log);
+        var faults = new FaultInjector(options);
+        var pipeline = new RequestPipeline(state, options, router, log, faults);
         var connections = new ConnectionCounter();
 
         X509Certificate2 certificate = CreateSelfSignedCertificate();
@@ -83,10 +93,18 @@ public sealed class EmulatorHost : IAsyncDisposable
                 // pveproxy speaks HTTP/1.1 only: reason phrases and Connection headers matter to clients.
                 listen.Protocols = HttpProtocols.Http1;
                 // Counted before TLS, so handshakes that fail are connections too.
-                listen.Use(next => connection =>
+                listen.Use(next => async connection =>
                 {
                     connection.Items[ConnectionIdKey] = Interlocked.Increment(ref connections.Count);
-                    return next(connection);
+                    Interlocked.Increment(ref connections.Active);
+                    try
+                    {
+                        await next(connection);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref connections.Active);
+                    }
                 });
                 listen.UseHttps(certificate);
                 listen.Use(next => connection =>
@@ -100,7 +118,7 @@ public sealed class EmulatorHost : IAsyncDisposable
         app.Run(pipeline.HandleAsync);
         await app.StartAsync();
         string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, new Uri(address), certificate, state, log, connections);
+        return new EmulatorHost(app, new Uri(address), certificate, state, log, connections, faults);
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate()
@@ -123,9 +141,10 @@ public sealed class EmulatorHost : IAsyncDisposable
         Certificate.Dispose();
     }
 
-    /// <summary>A mutable cell for Interlocked (captured by the connection middleware).</summary>
+    /// <summary>Mutable cells for Interlocked (captured by the connection middleware).</summary>
     private sealed class ConnectionCounter
     {
         public long Count;
+        public int Active;
     }
 }

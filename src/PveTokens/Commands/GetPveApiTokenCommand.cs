@@ -199,20 +199,10 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         var progress = new ProgressRecord(ProgressActivityId, $"Reading the API tokens of every user on {session.Server}", "Starting");
         int usersRead = 0;
         int tokensRead = 0;
+        long consumed = 0;
         bool progressShown = false;
-        foreach (PveUserTokens user in PveTokenJson.ReadUsersFull(body, consumed =>
+        foreach (PveUserTokens user in PveTokenJson.ReadUsersFull(body, bytes => consumed = bytes))
         {
-            // Only a long listing shows progress; a small one is done before anyone could read it.
-            if (++usersRead % ProgressEveryUsers == 0)
-            {
-                progress.StatusDescription = $"{usersRead} users, {tokensRead} tokens";
-                progress.PercentComplete = (int)(consumed * 100 / Math.Max(1, body.Length));
-                WriteProgress(progress);
-                progressShown = true;
-            }
-        }))
-        {
-            tokensRead += user.Tokens.Count;
             foreach (Query query in queries)
             {
                 query.MarkUser(user.UserId);
@@ -225,6 +215,16 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
                 {
                     Emit(PveApiTokenCommandSupport.ToToken(user.UserId, tokenId, fields, session, user.Enabled, user.Expire));
                 }
+            }
+
+            // Only a long listing shows progress; a small one is done before anyone could read it.
+            tokensRead += user.Tokens.Count;
+            if (++usersRead % ProgressEveryUsers == 0)
+            {
+                progress.StatusDescription = $"{usersRead} users, {tokensRead} tokens";
+                progress.PercentComplete = (int)(consumed * 100 / Math.Max(1, body.Length));
+                WriteProgress(progress);
+                progressShown = true;
             }
         }
 

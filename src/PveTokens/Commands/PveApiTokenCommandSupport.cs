@@ -166,6 +166,10 @@ internal static class PveApiTokenCommandSupport
     /// <summary>"ci@pve!backup on https://pve1:8006/": the ShouldProcess target.</summary>
     internal static string Describe(string userId, string tokenId, PveSession session) => $"{userId}!{tokenId} on {session.Server}";
 
+    /// <summary>Whether <paramref name="session"/> authenticates with this very token.</summary>
+    internal static bool IsSessionToken(PveSession session, string userId, string tokenId) =>
+        session.AuthMethod == PveAuthMethod.ApiToken && string.Equals(session.Identity, userId + "!" + tokenId, StringComparison.Ordinal);
+
     /// <summary>A token as PVE reported it; the owner's state only when the answer included it.</summary>
     internal static PveApiToken ToToken(string userId, string tokenId, PveTokenFields fields, PveSession session,
         bool? ownerEnabled = null, long? ownerExpire = null) =>

@@ -53,6 +53,10 @@ public sealed class RemovePveApiTokenCommand : PveSessionCmdletBase
         try
         {
             Run(ct => session.Client.DeleteTokenAsync(userId, tokenId, ct));
+            if (PveApiTokenCommandSupport.IsSessionToken(session, userId, tokenId))
+            {
+                WriteWarning($"This session ({session}) authenticated with the token just removed: its further calls will fail. Connect again with another credential.");
+            }
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {

@@ -30,6 +30,9 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
     /// <summary>Error id: the fallback re-created the token but could not re-grant some ACL entries.</summary>
     internal const string AclRestoreFailed = "AclRestoreFailed";
 
+    /// <summary>Error id: the fallback would delete the very token the session authenticates with.</summary>
+    internal const string CannotRecreateOwnToken = "CannotRecreateOwnToken";
+
     private const string ByIdSet = "ById";
     private const string ByObjectSet = "ByObject";
     private const int ProgressActivityId = 0x70C3;
@@ -77,6 +80,10 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
         {
             PveTokenFields answer = Run(ct => session.Client.UpdateTokenAsync(userId, tokenId, new PveTokenUpdate { Regenerate = true }, ct));
             WriteObject(PveApiTokenCommandSupport.ToSecret(userId, tokenId, answer, null, session));
+            if (PveApiTokenCommandSupport.IsSessionToken(session, userId, tokenId))
+            {
+                WriteWarning($"This session ({session}) authenticated with the old secret of '{userId}!{tokenId}', which no longer works: connect again with the new one (pipe the result into Connect-PveServer).");
+            }
         }
         catch (PveApiException e) when (e.StatusCode == 400 && e.Errors.ContainsKey("regenerate"))
         {
@@ -86,6 +93,15 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
                 WriteError(PveApiTokenCommandSupport.Record(e, RegenerateNotSupported, ErrorCategory.NotImplemented, userId + "!" + tokenId,
                     $"The server {session.Server} (pve-manager {session.Version}) cannot regenerate a token's secret in place: that needs libpve-access-control 9.1.0 or later (PVE 9.2). Nothing was changed.",
                     "Run Reset-PveApiToken without -NoRecreate to delete and re-create the token with the same settings and ACL entries, or upgrade the server."));
+                return;
+            }
+
+            if (PveApiTokenCommandSupport.IsSessionToken(session, userId, tokenId))
+            {
+                // Deleting the token would end this session's authentication before it could create the token again.
+                WriteError(PveApiTokenCommandSupport.Record(e, CannotRecreateOwnToken, ErrorCategory.InvalidOperation, userId + "!" + tokenId,
+                    $"The server {session.Server} (pve-manager {session.Version}) cannot regenerate in place, and this session authenticates with '{userId}!{tokenId}' itself: deleting it to re-create it would lock the session out half-way. Nothing was changed.",
+                    "Run Reset-PveApiToken from a session with another credential (for example Connect-PveServer -Credential)."));
                 return;
             }
 

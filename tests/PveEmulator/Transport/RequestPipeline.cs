@@ -4,9 +4,11 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Connections.Features;
 using PveEmulator.Access;
 using PveEmulator.Auth;
+using PveEmulator.Faults;
 
 namespace PveEmulator.Transport;
 
@@ -29,9 +31,11 @@ internal sealed partial class RequestPipeline
     private readonly TicketService _tickets;
     private readonly Authenticator _authenticator;
     private readonly PermissionEngine _permissions;
+    private readonly FaultInjector _faults;
 
-    public RequestPipeline(EmulatorState state, EmulatorOptions options, Router router, RequestLog log)
+    public RequestPipeline(EmulatorState state, EmulatorOptions options, Router router, RequestLog log, FaultInjector faults)
     {
+        _faults = faults;
         _state = state;
         _options = options;
         _router = router;
@@ -57,25 +61,89 @@ internal sealed partial class RequestPipeline
 
     public async Task HandleAsync(HttpContext context)
     {
+        FaultPlan fault = _faults.Plan(context.Request.Method, context.Request.Path.Value ?? "");
         var info = new LogInfo();
+        if (fault.Kind == FaultKind.DropBefore)
+        {
+            // Reset before the body is read or anything runs: the client learns nothing, nothing changed.
+            context.Abort();
+            Log(context, info, 0, fault.Marker(slowBodyApplied: false));
+            return;
+        }
+
         Reply reply;
+        if (fault.Kind == FaultKind.ServerError)
+        {
+            // What a proxy in front of a dead or overloaded daemon says: status line only, connection closed.
+            reply = Text(fault.Status, ReasonPhrases.GetReasonPhrase(fault.Status), withBody: false);
+        }
+        else
+        {
+            try
+            {
+                reply = await ProcessAsync(context, info);
+            }
+            catch (ApiException e)
+            {
+                reply = ErrorReply(e);
+            }
+            if (reply.Status == 401 && _options.AuthFailureDelayMs > 0)
+            {
+                // pveproxy delays every 401 (about 3 s) to slow down password guessing.
+                await Task.Delay(_options.AuthFailureDelayMs, context.RequestAborted);
+            }
+        }
+
+        if (fault == FaultPlan.None)
+        {
+            await WriteAsync(context, reply);
+            Log(context, info, reply.Status, null);
+            return;
+        }
+
+        bool slowBody = false;
         try
         {
-            reply = await ProcessAsync(context, info);
+            if (fault.LatencyMs > 0)
+            {
+                await Task.Delay(fault.LatencyMs, context.RequestAborted);
+            }
+            if (fault.Kind == FaultKind.DropAfter)
+            {
+                // The handler ran (state changed); the client gets a reset instead of any response byte.
+                context.Abort();
+            }
+            else
+            {
+                if (fault.Kind == FaultKind.Malformed)
+                {
+                    reply = Malform(reply, fault.Malformed);
+                }
+                slowBody = fault.SlowBodyMs > 0 && reply.Body.Length > 0;
+                await WriteAsync(context, reply, slowBody ? fault.SlowBodyMs : 0);
+            }
         }
-        catch (ApiException e)
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            reply = ErrorReply(e);
+            // The client gave up during the latency or the stalled body (its timeout): still logged.
         }
-        if (reply.Status == 401 && _options.AuthFailureDelayMs > 0)
-        {
-            // pveproxy delays every 401 (about 3 s) to slow down password guessing.
-            await Task.Delay(_options.AuthFailureDelayMs, context.RequestAborted);
-        }
-        await WriteAsync(context, reply);
+        Log(context, info, reply.Status, fault.Marker(slowBody));
+    }
+
+    private void Log(HttpContext context, LogInfo info, int status, string? fault)
+    {
         long connectionId = context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(EmulatorHost.ConnectionIdKey, out object? id) == true ? (long)id! : 0;
         _log.Add(new RequestLogEntry(DateTimeOffset.UtcNow, context.Request.Method, context.Request.Path.Value ?? "", info.ParameterNames,
-                                     info.AuthKind, info.AuthId, reply.Status, connectionId));
+                                     info.AuthKind, info.AuthId, status, connectionId, fault));
+    }
+
+    /// <summary>A 200 whose body a client cannot parse: the first half of the JSON, or an HTML page.</summary>
+    private static Reply Malform(Reply reply, MalformedBody kind)
+    {
+        byte[] body = kind == MalformedBody.Truncated && reply.Body.Length >= 2
+            ? reply.Body[..(reply.Body.Length / 2)]
+            : "<html><head><title>Proxy Error</title></head><body><h1>Proxy Error</h1></body></html>\n"u8.ToArray();
+        return new Reply(200, "OK", body, Json: true, reply.Protected);
     }
 
     private async Task<Reply> ProcessAsync(HttpContext context, LogInfo info)
@@ -232,7 +300,7 @@ internal sealed partial class RequestPipeline
         return buffer.WrittenSpan.ToArray();
     }
 
-    private static async Task WriteAsync(HttpContext context, Reply reply)
+    private static async Task WriteAsync(HttpContext context, Reply reply, int slowBodyMs = 0)
     {
         HttpResponse response = context.Response;
         response.StatusCode = reply.Status;
@@ -250,7 +318,17 @@ internal sealed partial class RequestPipeline
             context.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
         }
         response.ContentLength = reply.Body.Length;
-        if (reply.Body.Length > 0)
+        if (slowBodyMs > 0 && reply.Body.Length > 0)
+        {
+            // Fault injection: headers and the first half go out at once, the rest after the stall.
+            int half = reply.Body.Length / 2;
+            await response.StartAsync(context.RequestAborted);
+            await response.Body.WriteAsync(reply.Body.AsMemory(0, half), context.RequestAborted);
+            await response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(slowBodyMs, context.RequestAborted);
+            await response.Body.WriteAsync(reply.Body.AsMemory(half), context.RequestAborted);
+        }
+        else if (reply.Body.Length > 0)
         {
             await response.Body.WriteAsync(reply.Body, context.RequestAborted);
         }

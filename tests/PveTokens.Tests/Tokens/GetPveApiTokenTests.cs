@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Management.Automation;
 using PveEmulator;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
@@ -177,6 +178,35 @@ public class GetPveApiTokenTests
         Assert.Contains("never", table, StringComparison.Ordinal);
         Assert.Contains(DateTimeOffset.FromUnixTimeSeconds(1700000000).LocalDateTime.ToString("yyyy-MM-dd HH:mm"), table, StringComparison.Ordinal);
         Assert.Contains("Expired", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShowsProgressOnlyWhenListingManyUsersAndStopsEarlyOnDemand()
+    {
+        await using var t = await TokenTestContext.StartAsync(seed: s =>
+        {
+            for (int u = 0; u < 1200; u++)
+            {
+                s.AddUser($"bulk{u:D4}@pve");
+                s.AddToken($"bulk{u:D4}@pve", "t1");
+            }
+        });
+        PveSession session = t.Run("Get-PveSession -Default").Single<PveSession>();
+        var many = new RecordingHost();
+        var few = new RecordingHost();
+
+        many.Run("$null = Get-PveApiToken -Session $s", new() { ["s"] = session });
+        few.Run("$null = Get-PveApiToken -UserId ci@pve -Session $s", new() { ["s"] = session });
+        PsResult first = t.Run("Get-PveApiToken | Select-Object -First 1");
+
+        // Users come sorted: alice@pve (1 token), then bulk0000… (1 token each).
+        Assert.Equal(new[] { "500 users, 500 tokens", "1000 users, 1000 tokens" },
+            many.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).Select(p => p.StatusDescription));
+        Assert.All(many.Progress.Where(p => p.RecordType == ProgressRecordType.Processing), p => Assert.InRange(p.PercentComplete, 1, 99));
+        Assert.Equal(ProgressRecordType.Completed, many.Progress.Last().RecordType);
+        Assert.Empty(few.Progress);
+        first.AssertNoErrors();
+        Assert.Single(first.Output);
     }
 
     [Fact]

@@ -187,6 +187,32 @@ public class ResetPveApiTokenTests
         Assert.Equal(TokenTestContext.BackupSecret, t.State.TokenSecret("ci@pve", "backup"));
     }
 
+    [Theory]
+    [InlineData("9.2.0")]
+    [InlineData("8.4.1")]
+    public async Task ASessionThatUsesTheTokenItselfIsWarnedOrProtected(string version)
+    {
+        await using var t = await TokenTestContext.StartAsync(version);
+        string secret = t.State.AddToken("root@pam", "self", privsep: false);
+        t.Run("$null = Connect-PveServer -Server $url -ApiToken $tok -CertificateThumbprint $fp", ("tok", "root@pam!self=" + secret)).AssertNoErrors();
+        t.ClearLog();
+
+        PsResult r = t.Run("Reset-PveApiToken -UserId root@pam -TokenId self -Confirm:$false");
+
+        if (version == "9.2.0")
+        {
+            r.AssertNoErrors();
+            Assert.Contains("no longer works", Assert.Single(r.Warnings), StringComparison.Ordinal);
+            Assert.NotEqual(secret, t.State.TokenSecret("root@pam", "self"));
+        }
+        else
+        {
+            ErrorRecordAssert.Message(r.SingleError("CannotRecreateOwnToken" + Id), "Nothing was changed");
+            Assert.Equal(secret, t.State.TokenSecret("root@pam", "self"));
+            Assert.Equal(new[] { "PUT /access/users/root@pam/token/self" }, t.Calls);
+        }
+    }
+
     [Fact]
     public async Task ReportsAMissingTokenAndInvalidIds()
     {
