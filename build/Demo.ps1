@@ -105,8 +105,8 @@ try {
     Step 'Rotating on an older server (a second emulator playing PVE 8.4), which cannot regenerate in place'
     Write-Host 'Reset-PveApiToken warns, deletes and re-creates the token with the same settings, and re-grants its ACL entries.'
     $old = Start-Emulator '8.4.1'
-    Write-Host 'PS> $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint' -ForegroundColor Yellow
-    $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint
+    Write-Host 'PS> $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint -PassThru' -ForegroundColor Yellow
+    $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint -PassThru
     Show { Get-PveApiToken -UserId ci@pve -TokenId backup -Session $oldSession | Reset-PveApiToken -Confirm:$false }
     $oldSession | Disconnect-PveServer
 
