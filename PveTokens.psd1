@@ -13,11 +13,17 @@
     CmdletsToExport      = @(
         'Connect-PveServer'
         'Disconnect-PveServer'
+        'Get-PveAcl'
         'Get-PveApiToken'
+        'Get-PvePermission'
+        'Get-PveRole'
         'Get-PveSession'
+        'Get-PveUser'
         'New-PveApiToken'
+        'Remove-PveAcl'
         'Remove-PveApiToken'
         'Reset-PveApiToken'
+        'Set-PveAcl'
         'Update-PveApiToken'
     )
     FunctionsToExport    = @()

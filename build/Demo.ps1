@@ -79,6 +79,23 @@ try {
     Show { Get-PveApiToken -ExpiringWithin (New-TimeSpan -Days 120) }
     Show { Get-PveApiToken -Expired }
 
+    Step 'ACLs: granting the new token a role on one VM (the token object pipes into Set-PveAcl)'
+    Write-Host 'With privilege separation the token has no rights until entries name it, and never more than ci@pve has.'
+    Show { $token | Set-PveAcl -Path /vms/100 -Role PVEVMUser -PassThru }
+
+    Step 'Granting it again: the entry already exists, so nothing is sent (-Verbose says why)'
+    Show { Set-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!deploy' -Verbose }
+
+    Step 'Its effective permissions on /vms/100, as PVE computes them'
+    Show { Get-PvePermission -TokenId 'ci@pve!deploy' -Path /vms/100 }
+
+    Step 'What it lacks compared with its user: why a snapshot with this token would answer 403'
+    Show { Get-PvePermission -TokenId 'ci@pve!deploy' -Path /vms/100 -CompareWithOwner | Where-Object State -EQ OwnerOnly }
+
+    Step 'Revoking the role again; the token has no entries left'
+    Show { Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!deploy' -Confirm:$false -PassThru }
+    Show { Get-PveAcl -TokenId 'ci@pve!deploy' }
+
     Step 'Updating: a new comment and a one-year expiry; only those two fields are sent, privilege separation stays on'
     Show { Update-PveApiToken -UserId ci@pve -TokenId deploy -Comment 'deploy pipeline (prod)' -ExpiresAt (Get-Date).AddYears(1) -PassThru -Verbose }
 

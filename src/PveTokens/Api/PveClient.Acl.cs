@@ -1,0 +1,124 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using PveTokens.Models;
+
+namespace PveTokens.Api;
+
+// ACL endpoints (api.md §6): GET /access/acl lists the entries the caller may see; PUT /access/acl
+// adds (or with delete=1 removes) roles × principals on one path.
+internal sealed partial class PveClient
+{
+    private const string AclApiPath = "/access/acl";
+
+    /// <summary>
+    /// <c>GET /access/acl</c>: every entry the caller may see (all of them with Sys.Audit on
+    /// /access, else those on paths it may modify), in PVE's tree order.
+    /// </summary>
+    internal async Task<IReadOnlyList<AclEntry>> GetAclAsync(CancellationToken cancellationToken)
+    {
+        JsonElement data = await SendAsync(HttpMethod.Get, AclApiPath, null, ReadDataElementAsync, cancellationToken).ConfigureAwait(false);
+        return ParseAcl(data);
+    }
+
+    /// <summary>
+    /// <c>PUT /access/acl</c>: grants (or with <paramref name="delete"/> revokes) every role in
+    /// <paramref name="roles"/> to every principal given, on <paramref name="path"/>. PVE applies the
+    /// whole request or nothing. <paramref name="propagate"/> is always sent, so false really sets
+    /// propagate=0 (PVE's default is 1); it is ignored by PVE when deleting.
+    /// </summary>
+    /// <param name="path">The ACL path (PVE normalises it; check it first with <see cref="AclPath"/>).</param>
+    /// <param name="roles">Role ids; at least one.</param>
+    /// <param name="users">User ids (<c>USER@REALM</c>), or null.</param>
+    /// <param name="groups">Group names, or null.</param>
+    /// <param name="tokens">Full token ids (<c>USER@REALM!TOKENID</c>), or null.</param>
+    /// <param name="propagate">Whether the roles apply below the path too.</param>
+    /// <param name="delete">Remove the roles instead of adding them.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    internal async Task UpdateAclAsync(string path, IEnumerable<string> roles, IEnumerable<string>? users, IEnumerable<string>? groups,
+        IEnumerable<string>? tokens, bool propagate, bool delete, CancellationToken cancellationToken)
+    {
+        var parameters = BuildAclUpdate(path, roles, users, groups, tokens, propagate, delete);
+        await PutAsync<JsonElement>(AclApiPath, parameters, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The form of a <c>PUT /access/acl</c>; separate so tests can check exactly what is sent.</summary>
+    internal static PveParameters BuildAclUpdate(string path, IEnumerable<string> roles, IEnumerable<string>? users, IEnumerable<string>? groups,
+        IEnumerable<string>? tokens, bool propagate, bool delete)
+    {
+        string roleList = string.Join(",", roles);
+        if (roleList.Length == 0)
+        {
+            throw new ArgumentException("At least one role is required.", nameof(roles));
+        }
+
+        var parameters = new PveParameters().Add("path", path).Add("roles", roleList);
+        int principals = 0;
+        foreach ((string name, IEnumerable<string>? ids) in new[] { ("users", users), ("groups", groups), ("tokens", tokens) })
+        {
+            string list = ids is null ? string.Empty : string.Join(",", ids);
+            if (list.Length > 0)
+            {
+                parameters.Add(name, list);
+                principals++;
+            }
+        }
+
+        if (principals == 0)
+        {
+            throw new ArgumentException("At least one user, group or token is required.");
+        }
+
+        if (delete)
+        {
+            parameters.Add("delete", true);
+        }
+        else
+        {
+            parameters.Add("propagate", propagate);
+        }
+
+        return parameters;
+    }
+
+    /// <summary>Reads the <c>data</c> array of <c>GET /access/acl</c>, skipping entries of unknown types.</summary>
+    internal static IReadOnlyList<AclEntry> ParseAcl(JsonElement data)
+    {
+        var entries = new List<AclEntry>();
+        if (data.ValueKind != JsonValueKind.Array)
+        {
+            return entries;
+        }
+
+        foreach (JsonElement item in data.EnumerateArray())
+        {
+            string? path = PveJson.TryGetProperty(item, "path", out JsonElement p) ? PveJson.GetString(p) : null;
+            string? type = PveJson.TryGetProperty(item, "type", out JsonElement t) ? PveJson.GetString(t) : null;
+            string? ugid = PveJson.TryGetProperty(item, "ugid", out JsonElement u) ? PveJson.GetString(u) : null;
+            string? role = PveJson.TryGetProperty(item, "roleid", out JsonElement r) ? PveJson.GetString(r) : null;
+            bool propagate = !PveJson.TryGetProperty(item, "propagate", out JsonElement g) || (PveJson.GetBoolean(g) ?? true);
+            PveAclPrincipalType? kind = type switch
+            {
+                "user" => PveAclPrincipalType.User,
+                "group" => PveAclPrincipalType.Group,
+                "token" => PveAclPrincipalType.Token,
+                _ => null,
+            };
+            if (path is null || ugid is null || role is null || kind is null)
+            {
+                continue;
+            }
+
+            entries.Add(new AclEntry(path, kind.Value, ugid, role, propagate));
+        }
+
+        return entries;
+    }
+}

@@ -1,0 +1,216 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PveTokens.Api;
+using PveTokens.Completion;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Shows the effective privileges PVE computes for a user or API token (<c>GET /access/permissions</c>,
+/// always with <c>userid</c> when one is given), one row per path and privilege; with
+/// -CompareWithOwner, a token's rights side by side with its owner's.
+/// </summary>
+/// <remarks>
+/// -CompareWithOwner answers "why does the token get 403 where its user does not?": a
+/// privilege-separated token has the intersection of its own ACL entries with its owner's rights,
+/// so rows in state OwnerOnly are exactly what the token lacks. It is a separate output type
+/// (PvePermissionComparison) rather than extra columns on PvePermission, so the plain rows stay
+/// one privilege of one principal, and the comparison table reads as "token vs owner" at a glance.
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "PvePermission", DefaultParameterSetName = SelfSet)]
+[OutputType(typeof(PvePermission))]
+[OutputType(typeof(PvePermissionComparison), ParameterSetName = new[] { TokenSet })]
+public sealed class GetPvePermissionCommand : PveSessionCmdletBase
+{
+    private const string SelfSet = "Self";
+    private const string UserSet = "User";
+    private const string TokenSet = "Token";
+
+    /// <summary>Gets or sets the paths to show; the whole tree PVE reports when omitted.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AclPathCompleter))]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the users whose permissions to show; with -TokenId, the owners token names are joined with.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = TokenSet)]
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UserSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(UserIdCompleter))]
+    public string[] UserId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the API tokens whose permissions to show: full ids, or token names joined with -UserId.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = TokenSet)]
+    [Alias("FullTokenId")]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(TokenIdCompleter))]
+    public string[] TokenId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the privileges to show (wildcards allowed).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] Privilege { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets whether to compare each token's rights with its owner's.</summary>
+    [Parameter(ParameterSetName = TokenSet)]
+    public SwitchParameter CompareWithOwner { get; set; }
+
+    private List<string?>? _paths;
+
+    protected override void BeginProcessing()
+    {
+        var paths = new List<string?>();
+        foreach (string path in Path)
+        {
+            string? normalized = AclPath.NormalizeAndValidate(path, out string? error);
+            if (normalized is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidAclPath", error!, path,
+                    "Check the path against the ACL roots PVE knows (tab completion on -Path offers them)."));
+            }
+
+            paths.Add(normalized);
+        }
+
+        _paths = paths.Count == 0 ? new List<string?> { null } : paths;
+    }
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        switch (ParameterSetName)
+        {
+            case UserSet:
+                foreach (string user in UserId)
+                {
+                    if (AclPrincipal.CheckUserId(user) is string error)
+                    {
+                        WriteError(ErrorMapper.InvalidArgument("InvalidUserId", error, user));
+                        continue;
+                    }
+
+                    WritePermissions(session, user.Trim(), user.Trim());
+                }
+
+                break;
+            case TokenSet:
+                foreach ((string input, string? id, string? error) in AclPrincipal.ResolveTokens(TokenId, UserId))
+                {
+                    if (id is null)
+                    {
+                        WriteError(ErrorMapper.InvalidArgument("InvalidTokenId", error!, input,
+                            "Give the full token id USER@REALM!TOKENID, or the token name together with -UserId."));
+                        continue;
+                    }
+
+                    if (CompareWithOwner)
+                    {
+                        WriteComparison(session, id);
+                    }
+                    else
+                    {
+                        WritePermissions(session, id, id);
+                    }
+                }
+
+                break;
+            default:
+                WritePermissions(session, null, session.Identity);
+                break;
+        }
+    }
+
+    private void WritePermissions(PveSession session, string? userId, string principal)
+    {
+        foreach (string? path in _paths!)
+        {
+            PermissionMap map;
+            try
+            {
+                map = Run(ct => session.Client.GetPermissionsAsync(userId, path, ct));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(MapError(e, userId ?? principal, session));
+                return;
+            }
+
+            bool any = false;
+            foreach ((string p, string privilege, bool propagate) in PermissionComparer.Flatten(map))
+            {
+                if (!Wanted(privilege))
+                {
+                    continue;
+                }
+
+                any = true;
+                WriteObject(new PvePermission { Principal = principal, Path = p, Privilege = privilege, Propagate = propagate, Session = session });
+            }
+
+            if (!any)
+            {
+                WriteVerbose($"{principal} has no {(Privilege.Length == 0 ? "privileges" : "matching privileges")}{(path is null ? string.Empty : " on " + path)}.");
+            }
+        }
+    }
+
+    private void WriteComparison(PveSession session, string tokenId)
+    {
+        string owner = tokenId.Substring(0, tokenId.LastIndexOf('!'));
+        foreach (string? path in _paths!)
+        {
+            PermissionMap token;
+            PermissionMap user;
+            try
+            {
+                token = Run(ct => session.Client.GetPermissionsAsync(tokenId, path, ct));
+                user = Run(ct => session.Client.GetPermissionsAsync(owner, path, ct));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(MapError(e, tokenId, session));
+                return;
+            }
+
+            int missing = 0;
+            foreach (PermissionDifference row in PermissionComparer.Compare(token, user))
+            {
+                if (!Wanted(row.Privilege))
+                {
+                    continue;
+                }
+
+                if (row.State == PvePermissionState.OwnerOnly)
+                {
+                    missing++;
+                }
+
+                WriteObject(new PvePermissionComparison
+                {
+                    TokenId = tokenId,
+                    OwnerId = owner,
+                    Path = row.Path,
+                    Privilege = row.Privilege,
+                    State = row.State,
+                    TokenPropagate = row.TokenPropagate,
+                    OwnerPropagate = row.OwnerPropagate,
+                    Session = session,
+                });
+            }
+
+            WriteVerbose(missing == 0
+                ? $"{tokenId} has every privilege its owner {owner} has{(path is null ? string.Empty : " on " + path)}."
+                : $"{tokenId} lacks {missing} privilege(s) its owner {owner} has{(path is null ? string.Empty : " on " + path)}: a privilege-separated token needs its own ACL entries (Set-PveAcl -TokenId {tokenId}).");
+        }
+    }
+
+    private bool Wanted(string privilege) =>
+        Privilege.Length == 0 ||
+        Privilege.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(privilege));
+}

@@ -1,0 +1,90 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PveTokens.Api;
+using PveTokens.Completion;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Lists users with their groups and token count (<c>GET /access/users?full=1</c>, one request per
+/// session); the objects pipe into the token cmdlets by their UserId.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "PveUser")]
+[OutputType(typeof(PveUser))]
+public sealed class GetPveUserCommand : PveSessionCmdletBase
+{
+    private readonly Dictionary<PveSession, IReadOnlyList<UserInfo>> _users = new();
+
+    /// <summary>Gets or sets the user ids (wildcards allowed); all users the session may see when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(UserIdCompleter))]
+    public string[] UserId { get; set; } = Array.Empty<string>();
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        if (!_users.TryGetValue(session, out IReadOnlyList<UserInfo>? users))
+        {
+            _users[session] = Array.Empty<UserInfo>();
+            users = Run(ct => session.Client.GetUsersAsync(ct));
+            _users[session] = users;
+        }
+
+        if (UserId.Length == 0)
+        {
+            Write(session, users);
+            return;
+        }
+
+        var written = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string id in UserId)
+        {
+            WildcardPattern pattern = WildcardPattern.Get(id.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var hits = users.Where(u => pattern.IsMatch(u.UserId) && written.Add(u.UserId)).ToList();
+            Write(session, hits);
+            if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(id) &&
+                !users.Any(u => string.Equals(u.UserId, id.Trim(), StringComparison.OrdinalIgnoreCase)))
+            {
+                string message = $"There is no user '{id}' on {session.Server.Host}, or {session.Identity} may not see it" +
+                    " (PVE lists only users in groups where the caller has User.Modify or Sys.Audit).";
+                WriteError(new ErrorRecord(new ItemNotFoundException(message), "UserNotFound", ErrorCategory.ObjectNotFound, id)
+                {
+                    ErrorDetails = new ErrorDetails(message),
+                });
+            }
+        }
+    }
+
+    private void Write(PveSession session, IEnumerable<UserInfo> users)
+    {
+        foreach (UserInfo user in users)
+        {
+            int at = user.UserId.LastIndexOf('@');
+            WriteObject(new PveUser
+            {
+                UserId = user.UserId,
+                Realm = at < 0 ? string.Empty : user.UserId.Substring(at + 1),
+                RealmType = user.RealmType,
+                Enabled = user.Enabled,
+                ExpiresAt = ToLocal(user.Expire),
+                Groups = user.Groups.ToArray(),
+                TokenNames = user.TokenNames.ToArray(),
+                FirstName = user.FirstName,
+                LastName = user.LastName,
+                Email = user.Email,
+                Comment = user.Comment,
+                Session = session,
+            });
+        }
+    }
+
+    private static DateTime? ToLocal(long epoch) =>
+        epoch <= 0 ? null : DateTimeOffset.FromUnixTimeSeconds(Math.Min(epoch, 253402300799)).LocalDateTime;
+}

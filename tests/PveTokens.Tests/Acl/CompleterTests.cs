@@ -1,0 +1,90 @@
+using System.Management.Automation;
+using PveEmulator;
+
+namespace PveTokens.Tests.Acl;
+
+/// <summary>The completers through CommandCompletion.CompleteInput, as the console's Tab calls them.</summary>
+public sealed class CompleterTests
+{
+    private static void Seed(EmulatorState s)
+    {
+        s.AddUser("ci@pve", "Ci-Password-1");
+        s.AddUser("carol@pve");
+        s.AddToken("ci@pve", "backup");
+        s.AddToken("ci@pve", "deploy");
+        s.AddToken("carol@pve", "build");
+        s.AddAcl("/vms/100", "PVEVMUser", token: "ci@pve!backup");
+        s.AddAcl("/storage/local", "PVEDatastoreUser", user: "ci@pve");
+    }
+
+    private static string[] Complete(AclTestHost host, string input)
+    {
+        using PowerShell ps = PowerShell.Create();
+        ps.Runspace = host.Runspace;
+        CommandCompletion completion = CommandCompletion.CompleteInput(input, input.Length, null, ps);
+        Assert.False(ps.HadErrors);
+        return completion.CompletionMatches.Select(m => m.CompletionText).ToArray();
+    }
+
+    [Theory]
+    [InlineData("Set-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId c", new[] { "carol@pve!build", "ci@pve!backup", "ci@pve!deploy" })]
+    [InlineData("Get-PveAcl -TokenId CI@PVE!B", new[] { "ci@pve!backup" })]
+    [InlineData("Get-PvePermission -TokenId '*dep", new[] { "'ci@pve!deploy'" })]
+    [InlineData("Get-PveAcl -UserId ci@pve -TokenId ", new[] { "backup", "deploy" })]
+    [InlineData("Get-PveUser -UserId ca", new[] { "carol@pve" })]
+    [InlineData("Remove-PveAcl -Path / -UserId r", new[] { "root@pam" })]
+    [InlineData("Set-PveAcl -Path / -UserId ci@pve -Role PVEVM", new[] { "PVEVMAdmin", "PVEVMUser" })]
+    [InlineData("Get-PveRole noacc", new[] { "NoAccess" })]
+    [InlineData("Get-PveAcl -Path /s", new[] { "/sdn", "/storage", "/storage/local" })]
+    [InlineData("Get-PvePermission -Path /vms", new[] { "/vms", "/vms/100" })]
+    [InlineData("Set-PveAcl -Path /acc", new[] { "/access", "/access/groups", "/access/realm" })]
+    public async Task Completes_from_the_sessions_server(string input, string[] expected)
+    {
+        await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
+
+        Assert.Equal(expected, Complete(host, input));
+    }
+
+    [Fact]
+    public async Task Answers_are_cached_per_session()
+    {
+        await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
+        host.Emulator.ClearRequestLog();
+
+        Complete(host, "Get-PveUser -UserId c");
+        Complete(host, "Get-PveAcl -TokenId c");
+        Complete(host, "Get-PveUser -UserId r");
+
+        Assert.Single(host.Requests("GET", "/access/users"));
+    }
+
+    [Fact]
+    public async Task The_session_on_the_command_line_is_asked_rather_than_the_default()
+    {
+        await using AclTestHost other = await AclTestHost.StartAsync(s => s.AddUser("zed@pve"));
+        await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
+        host.Run("param($Url, $Thumb, $Pass) $global:first = (Get-PveSession)[0]; " +
+                 "$global:other = Connect-PveServer -PassThru -Server $Url -CertificateThumbprint $Thumb " +
+                 "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $Pass -AsPlainText -Force)))",
+            new System.Collections.Hashtable { ["Url"] = other.Emulator.Url.ToString(), ["Thumb"] = other.Emulator.CertificateSha256, ["Pass"] = AclTestHost.RootPassword });
+
+        // $other is the default now; -Session $first points the completer back at the first server.
+        Assert.Equal(new[] { "zed@pve" }, Complete(host, "Get-PveUser -UserId z"));
+        Assert.Equal(new[] { "zed@pve" }, Complete(host, "Get-PveUser -Session $other -UserId z"));
+        Assert.Empty(Complete(host, "Get-PveUser -Session $first -UserId z"));
+        Assert.Equal(new[] { "ci@pve" }, Complete(host, "Get-PveUser -Session $first -UserId ci"));
+    }
+
+    [Fact]
+    public async Task Without_a_session_or_with_a_failing_server_it_offers_nothing_and_writes_no_error()
+    {
+        await using AclTestHost host = await AclTestHost.StartAsync(Seed);
+
+        Assert.Empty(Complete(host, "Get-PveUser -UserId c"));
+        Assert.Equal(new[] { "/storage" }, Complete(host, "Get-PveAcl -Path /st"));
+
+        host.ConnectRoot();
+        await host.Emulator.DisposeAsync();
+        Assert.Empty(Complete(host, "Set-PveAcl -Path / -Role PVE"));
+    }
+}
