@@ -107,28 +107,6 @@ internal sealed partial class PveClient
     internal Task DeleteTokenAsync(string userId, string tokenId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken);
 
-    /// <summary>
-    /// The ACL entries naming one token (`GET /access/acl`, filtered to type=token and ugid=the full
-    /// id). Used by Reset-PveApiToken to carry a token's rights over a delete and re-create.
-    /// </summary>
-    internal async Task<List<PveTokenAclEntry>> GetTokenAclEntriesAsync(string fullTokenId, CancellationToken cancellationToken)
-    {
-        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Get, "/access/acl", null, ReadAllBytesAsync, cancellationToken)
-            .ConfigureAwait(false);
-        return PveTokenJson.ReadTokenAcl(body.Span, fullTokenId);
-    }
-
-    /// <summary>`PUT /access/acl` granting one role on one path to one token, keeping its propagate flag.</summary>
-    internal Task GrantTokenAclAsync(string fullTokenId, PveTokenAclEntry entry, CancellationToken cancellationToken)
-    {
-        PveParameters form = new PveParameters()
-            .Add("path", entry.Path)
-            .Add("roles", entry.RoleId)
-            .Add("tokens", fullTokenId)
-            .Add("propagate", entry.Propagate);
-        return SendAsync(HttpMethod.Put, "/access/acl", form, ReadAllBytesAsync, cancellationToken);
-    }
-
     private static string TokensPath(string userId) => "/access/users/" + Segment(userId) + "/token";
 
     private static string TokenPath(string userId, string tokenId) => TokensPath(userId) + "/" + Segment(tokenId);
@@ -168,25 +146,4 @@ internal sealed class PveTokenUpdate
 
     /// <summary>`regenerate=1`: a new secret in place (libpve-access-control >= 9.1.0).</summary>
     public bool Regenerate { get; set; }
-
-    public bool IsEmpty => Comment is null && !DeleteComment && Expire is null && PrivilegeSeparation is null && !Regenerate;
-}
-
-/// <summary>One ACL entry of a token: a role on a path.</summary>
-internal sealed class PveTokenAclEntry
-{
-    public PveTokenAclEntry(string path, string roleId, bool propagate)
-    {
-        Path = path;
-        RoleId = roleId;
-        Propagate = propagate;
-    }
-
-    public string Path { get; }
-
-    public string RoleId { get; }
-
-    public bool Propagate { get; }
-
-    public override string ToString() => $"path {Path}, role {RoleId}, propagate {(Propagate ? 1 : 0)}";
 }

@@ -142,68 +142,6 @@ internal static class PveTokenJson
         return result;
     }
 
-    /// <summary>
-    /// The entries of `GET /access/acl` (`[{path, type, ugid, roleid, propagate}]`) that name the token
-    /// <paramref name="fullTokenId"/>, in the server's order.
-    /// </summary>
-    internal static List<PveTokenAclEntry> ReadTokenAcl(ReadOnlySpan<byte> json, string fullTokenId)
-    {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-        var result = new List<PveTokenAclEntry>();
-        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
-        {
-            return result;
-        }
-
-        Expect(ref reader, JsonTokenType.StartArray);
-        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
-        {
-            Expect(ref reader, JsonTokenType.StartObject);
-            string? path = null, type = null, ugid = null, role = null;
-            bool propagate = true;
-            while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
-            {
-                if (reader.ValueTextEquals("path"u8))
-                {
-                    Read(ref reader);
-                    path = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("type"u8))
-                {
-                    Read(ref reader);
-                    type = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("ugid"u8))
-                {
-                    Read(ref reader);
-                    ugid = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("roleid"u8))
-                {
-                    Read(ref reader);
-                    role = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("propagate"u8))
-                {
-                    Read(ref reader);
-                    propagate = ReadBoolean(ref reader) ?? true;
-                }
-                else
-                {
-                    Read(ref reader);
-                    reader.Skip();
-                }
-            }
-
-            if (type == "token" && path is not null && role is not null && string.Equals(ugid, fullTokenId, StringComparison.Ordinal))
-            {
-                result.Add(new PveTokenAclEntry(path, role, propagate));
-            }
-        }
-
-        return result;
-    }
-
     /// <summary>Reads a token object; the reader is on its StartObject and ends on its EndObject.</summary>
     private static PveTokenFields ReadTokenObject(ref Utf8JsonReader reader)
     {

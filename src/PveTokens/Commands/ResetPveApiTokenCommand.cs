@@ -122,11 +122,13 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
     {
         string fullId = userId + "!" + tokenId;
         PveTokenFields current;
-        List<PveTokenAclEntry> acl;
+        List<AclEntry> acl;
         try
         {
             current = Run(ct => session.Client.GetTokenAsync(userId, tokenId, ct));
-            acl = Run(ct => session.Client.GetTokenAclEntriesAsync(fullId, ct));
+            acl = Run(ct => session.Client.GetAclAsync(ct))
+                .Where(e => e.Type == PveAclPrincipalType.Token && string.Equals(e.Principal, fullId, StringComparison.Ordinal))
+                .ToList();
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
@@ -175,17 +177,18 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
         }
 
         PveApiTokenSecret secret = PveApiTokenCommandSupport.ToSecret(userId, tokenId, created, settings, session);
-        var failed = new List<(PveTokenAclEntry Entry, string Reason)>();
+        var failed = new List<(AclEntry Entry, string Reason)>();
         var progress = new ProgressRecord(ProgressActivityId, $"Re-granting the ACL entries of {fullId}", "Starting");
         for (int i = 0; i < acl.Count; i++)
         {
-            PveTokenAclEntry entry = acl[i];
-            progress.StatusDescription = $"{i + 1} of {acl.Count}: {entry}";
+            AclEntry entry = acl[i];
+            progress.StatusDescription = $"{i + 1} of {acl.Count}: {Describe(entry)}";
             progress.PercentComplete = i * 100 / acl.Count;
             WriteProgress(progress);
             try
             {
-                Run(_ => session.Client.GrantTokenAclAsync(fullId, entry, CancellationToken.None));
+                Run(_ => session.Client.UpdateAclAsync(entry.Path, new[] { entry.Role }, users: null, groups: null, tokens: new[] { fullId },
+                    entry.Propagate, delete: false, CancellationToken.None));
             }
             catch (Exception e) when (ErrorMapper.Handles(e))
             {
@@ -206,7 +209,7 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
         {
             string message =
                 $"'{fullId}' has a new secret, but {failed.Count} of its {acl.Count} ACL entries could not be granted again: " +
-                string.Join("; ", failed.Select(f => $"{f.Entry} ({f.Reason})")) + ".";
+                string.Join("; ", failed.Select(f => $"{Describe(f.Entry)} ({f.Reason})")) + ".";
             WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message), AclRestoreFailed,
                 ErrorCategory.InvalidOperation, fullId, message,
                 "Grant each listed entry to the token again (PUT /access/acl, or Set-PveAcl) once the cause is fixed."));
@@ -223,5 +226,8 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
         return $"{comment}, {expiry}, {privsep}";
     }
 
-    private static string DescribeEntries(IEnumerable<PveTokenAclEntry> entries) => string.Join("; ", entries.Select(e => e.ToString()));
+    private static string DescribeEntries(IEnumerable<AclEntry> entries) => string.Join("; ", entries.Select(Describe));
+
+    /// <summary>One ACL entry as an error names it: enough to grant it again by hand.</summary>
+    private static string Describe(AclEntry entry) => $"path {entry.Path}, role {entry.Role}, propagate {(entry.Propagate ? 1 : 0)}";
 }
