@@ -143,7 +143,11 @@ internal static class AclPlanner
                 order.Add(key);
             }
 
-            list.Add(change);
+            // The same principal named twice (-TokenId a,a, or piped twice) is one change.
+            if (!list.Any(c => c.Type == change.Type && string.Equals(c.Principal, change.Principal, StringComparison.Ordinal)))
+            {
+                list.Add(change);
+            }
         }
 
         foreach (string key in order)

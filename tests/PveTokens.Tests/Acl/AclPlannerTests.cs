@@ -73,6 +73,17 @@ public sealed class AclPlannerTests
     }
 
     [Fact]
+    public void Batch_names_a_principal_given_twice_once()
+    {
+        var changes = new[]
+        {
+            AclPlanner.PlanGrant(Current, "/vms/200", PveAclPrincipalType.Token, "a@pve!t1", new[] { "PVEVMUser" }, true),
+            AclPlanner.PlanGrant(Current, "/vms/200", PveAclPrincipalType.Token, "a@pve!t1", new[] { "PVEVMUser" }, true),
+        };
+        Assert.Equal(new[] { "a@pve!t1" }, AclPlanner.Batch(changes).Single().PrincipalsOf(PveAclPrincipalType.Token));
+    }
+
+    [Fact]
     public void Batch_splits_very_large_requests()
     {
         var changes = Enumerable.Range(0, 120)
