@@ -18,27 +18,15 @@ function Show([scriptblock] $Command) {
     & $Command | Out-Host
 }
 
+. (Join-Path $PSScriptRoot 'PveEmulatorProcess.ps1')
+
 function Start-Emulator([string] $PveVersion) {
     # The example fixture: users ci@pve (tokens backup, monitoring) and alice@pve (an expired token).
-    $seed = Join-Path $PSScriptRoot '../tests/Pester/examples-seed.json'
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @((Join-Path $EmulatorPath 'PveEmulator.dll'), 'serve', '--auth-failure-delay-ms', '0', '--pve-version', $PveVersion, '--seed', $seed)) {
-        $info.ArgumentList.Add($a)
-    }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLine()
-    if ($line -notmatch '^LISTENING (\S+) ([0-9A-F]{64})$') { $process.Kill(); throw "The emulator did not start: '$line'" }
-    [pscustomobject]@{ Process = $process; Url = $Matches[1]; Thumbprint = $Matches[2] }
+    Start-PveEmulatorProcess -EmulatorPath $EmulatorPath -PveVersion $PveVersion -SeedFile (Join-Path $PSScriptRoot '../tests/Pester/examples-seed.json')
 }
 
 function Stop-Emulator($Emulator) {
-    if ($Emulator) {
-        $Emulator.Process.StandardInput.Close()
-        if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
-    }
+    if ($Emulator) { Stop-PveEmulatorProcess $Emulator }
 }
 
 Step 'Starting the PVE emulator (an HTTPS stand-in for a Proxmox VE 9.2 node on 127.0.0.1)'
