@@ -43,10 +43,11 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
 
-    /// <summary>Gets or sets the token names to audit; wildcards allowed. All tokens when omitted.</summary>
+    /// <summary>Gets or sets the token names (or full token ids) to audit; wildcards allowed. All tokens when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets the span within which an expiry counts as ExpiringSoon (30 days by default).</summary>
@@ -144,16 +145,19 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     private sealed class Filter
     {
         private readonly Func<string, bool>[] _users;
-        private readonly Func<string, bool>[] _tokens;
+        private readonly (bool Full, Func<string, bool> Match)[] _tokens;
 
         internal Filter(string[] users, string[] tokens)
         {
             _users = users.Select(Pattern).ToArray();
-            _tokens = tokens.Select(Pattern).ToArray();
+
+            // A token given as its full id (USER@REALM!TOKENID, as the completer offers it) matches the full id.
+            _tokens = tokens.Select(t => (t.IndexOf('!') >= 0, Pattern(t))).ToArray();
         }
 
         internal bool Matches(string userId, string tokenId) =>
-            (_users.Length == 0 || _users.Any(m => m(userId))) && (_tokens.Length == 0 || _tokens.Any(m => m(tokenId)));
+            (_users.Length == 0 || _users.Any(m => m(userId))) &&
+            (_tokens.Length == 0 || _tokens.Any(t => t.Match(t.Full ? userId + "!" + tokenId : tokenId)));
 
         private static Func<string, bool> Pattern(string text)
         {

@@ -244,6 +244,16 @@ public sealed class AuditCmdletTests
         Assert.Equal(new[] { "High RootToken root@pam!rootsep" }, Describe(r));
     }
 
+    [Fact]
+    public async Task A_full_token_id_selects_that_token()
+    {
+        await using TokenTestContext t = await StartAsync();
+
+        PsResult r = t.Run("Get-PveApiTokenAudit -TokenId 'ci@pve!idle'");
+
+        Assert.Equal(new[] { "Info NoAclEntry ci@pve!idle" }, Describe(r));
+    }
+
     private static int CountOf(string text, string part)
     {
         int count = 0;
