@@ -80,7 +80,7 @@ Describe 'Get-PveApiTokenAudit (PVE <_>)' -ForEach '9.2.0', '8.4.1' {
     It 'sums the findings per severity with -Summary' {
         $summary = Get-PveApiTokenAudit -Summary
         @($summary.Severity) | Should -Be @('Critical', 'High', 'Medium', 'Low', 'Info')
-        @($summary.Count) | Should -Be @(1, 1, 4, 2, 1)
+        @($summary | ForEach-Object Count) | Should -Be @(1, 1, 4, 2, 1)
         ($summary | Where-Object Severity -EQ Medium).Findings | Should -Be 'PrivilegeSeparationOff: 2, NeverExpires: 1, ExpiringSoon: 1'
     }
 
