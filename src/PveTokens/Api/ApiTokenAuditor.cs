@@ -184,10 +184,11 @@ internal sealed class ApiTokenAuditor
                 $"Privilege separation is off: the token holds every right of {t.UserId}, now and whatever it is granted later, and ACL entries naming the token are ignored. Turn it on, then grant the token only what it needs with Set-PveAcl.",
                 $"Update-PveApiToken -UserId {user} -TokenId {token} -PrivilegeSeparation $true"));
         }
-        else if (!tokensWithEntries.Contains(t.FullTokenId))
+        else if (!expired && !tokensWithEntries.Contains(t.FullTokenId))
         {
+            // An expired token is reported as Expired, with the same remedy: no second finding for it.
             findings.Add(Finding(t, PveApiTokenAuditSeverity.Info, PveApiTokenAuditFindingKind.NoAclEntry,
-                $"Privilege-separated with no ACL entry naming it: it can authenticate but do nothing. Remove it, or grant it what it needs (Set-PveAcl -Path <path> -TokenId {Quote(t.FullTokenId)} -Role <role>).",
+                "Privilege-separated and no ACL entry names it: it can log in but do nothing. Remove it, or grant it a role with Set-PveAcl.",
                 remove));
         }
     }

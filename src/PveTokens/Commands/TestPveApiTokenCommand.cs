@@ -192,7 +192,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
             {
                 result.Reason = reason;
                 result.ReasonSource = PveApiTokenTestReasonSource.Server;
-                result.Message = $"{Describe(reason, result)} (PVE: 401 {said}).";
+                result.Message = $"{Describe(reason, result)}. PVE: 401 {said}";
                 return;
             }
         }
@@ -210,7 +210,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         if (Refine(result, sameServer, out string? why))
         {
             result.ReasonSource = PveApiTokenTestReasonSource.SessionMetadata;
-            result.Message = $"{Describe(result.Reason, result)} (PVE only said 401 {said}; read from the settings {sameServer.Identity} sees).";
+            result.Message = $"{Describe(result.Reason, result)}. PVE only said 401 {said}; the reason comes from the token's settings as {sameServer.Identity} sees them.";
             return;
         }
 
@@ -254,8 +254,8 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         PveApiTokenTestReason.UserDisabled => $"The token {r.FullTokenId} does not authenticate: its user {r.UserId} is disabled",
         PveApiTokenTestReason.UserExpired => $"The token {r.FullTokenId} does not authenticate: its user {r.UserId} has expired",
         PveApiTokenTestReason.UnknownToken => $"The token {r.FullTokenId} does not authenticate: {r.UserId} has no token '{r.TokenId}'",
-        PveApiTokenTestReason.TokenExpired => $"The token {r.FullTokenId} does not authenticate: it has expired (Update-PveApiToken can give it a later expiry)",
-        PveApiTokenTestReason.WrongSecret => $"The token {r.FullTokenId} does not authenticate: the secret is wrong (Reset-PveApiToken issues a new one)",
+        PveApiTokenTestReason.TokenExpired => $"The token {r.FullTokenId} does not authenticate: it has expired; Update-PveApiToken can give it a later expiry",
+        PveApiTokenTestReason.WrongSecret => $"The token {r.FullTokenId} does not authenticate: the secret is wrong; Reset-PveApiToken issues a new one",
         _ => $"The token {r.FullTokenId} does not authenticate",
     };
 

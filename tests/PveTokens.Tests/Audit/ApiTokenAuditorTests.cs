@@ -98,5 +98,8 @@ public sealed class ApiTokenAuditorTests
         string[] kinds = findings.Where(f => f.Finding != PveApiTokenAuditFindingKind.NoAclEntry)
             .Select(f => f.UserId + " " + f.Finding).ToArray();
         Assert.Equal(new[] { "never@pve NeverExpires", "soon@pve ExpiringSoon", "gone@pve Expired" }, kinds);
+
+        // An expired token without ACL entries is reported once, as Expired.
+        Assert.Equal(new[] { PveApiTokenAuditFindingKind.Expired }, findings.Where(f => f.UserId == "gone@pve").Select(f => f.Finding));
     }
 }

@@ -103,7 +103,7 @@ public sealed class TestPveApiTokenTests
         else if (reason != PveApiTokenTestReason.Authenticated)
         {
             Assert.Equal(PveApiTokenTestReasonSource.Server, result.ReasonSource);
-            Assert.Contains("(PVE: 401 ", result.Message);
+            Assert.Contains(". PVE: 401 ", result.Message);
         }
 
         Assert.Equal(new[] { "GET /version" }, t.Calls);
