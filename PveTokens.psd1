@@ -15,6 +15,7 @@
         'Disconnect-PveServer'
         'Get-PveAcl'
         'Get-PveApiToken'
+        'Get-PveApiTokenAudit'
         'Get-PvePermission'
         'Get-PveRole'
         'Get-PveSession'
@@ -24,6 +25,7 @@
         'Remove-PveApiToken'
         'Reset-PveApiToken'
         'Set-PveAcl'
+        'Test-PveApiToken'
         'Update-PveApiToken'
     )
     FunctionsToExport    = @()

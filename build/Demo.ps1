@@ -98,6 +98,19 @@ try {
     Show { Get-PveApiToken -UserId ci@pve -TokenId backup -Session $oldSession | Reset-PveApiToken -Confirm:$false }
     $oldSession | Disconnect-PveServer
 
+    Step 'Auditing the tokens: one finding per problem, grouped by severity (two requests, plus a permission look-up only where a role on / might be broad)'
+    Show { Get-PveApiTokenAudit -Verbose }
+    Write-Host 'The token created above, with the command that fixes each finding:'
+    Show { Get-PveApiTokenAudit -TokenId 'ci@pve!deploy' | Format-List Severity, Finding, Detail, Remediation }
+    Show { Get-PveApiTokenAudit -Summary }
+
+    Step 'Testing tokens without connecting: the preflight automation runs (no session is left behind)'
+    Write-Host 'The secret New-PveApiToken returned was replaced by the reset above. PVE 9.2 only says "Authentication failed!";'
+    Write-Host 'the reason comes from the token''s settings, read through the root@pam session to the same server:'
+    Show { Test-PveApiToken -ApiToken $token | Format-List FullTokenId, Authenticated, Reason, ReasonSource, Message }
+    Show { Test-PveApiToken -ApiToken 'ci@pve!backup=5f0c7a3e-2b1d-4c8e-9a6f-0d3b7e1c4a92' -Path /vms/100 -Privilege VM.PowerMgmt, VM.Snapshot }
+    Show { Get-PveSession }
+
     Step 'Removing: first see what would go (-WhatIf sends nothing), then remove; the token''s ACL entries go with it'
     Show { Get-PveApiToken -Expired | Remove-PveApiToken -WhatIf }
     Show { Remove-PveApiToken -UserId ci@pve -TokenId deploy -Confirm:$false }

@@ -40,6 +40,9 @@ internal sealed class PveUserTokens
     /// <summary>`expire` in epoch seconds, 0 = never.</summary>
     public long Expire { get; set; }
 
+    /// <summary>`groups`, a comma-joined string in the index (an array elsewhere; both are read).</summary>
+    public List<string> Groups { get; } = new();
+
     public List<PveTokenFields> Tokens { get; } = new();
 }
 
@@ -370,6 +373,11 @@ internal static class PveTokenJson
                     Read(ref reader);
                     user.Expire = ReadInt64(ref reader) ?? 0;
                 }
+                else if (reader.ValueTextEquals("groups"u8))
+                {
+                    Read(ref reader);
+                    ReadGroups(ref reader, user.Groups);
+                }
                 else if (reader.ValueTextEquals("tokens"u8))
                 {
                     Read(ref reader);
@@ -394,6 +402,29 @@ internal static class PveTokenJson
             }
 
             return user;
+        }
+
+        private static void ReadGroups(ref Utf8JsonReader reader, List<string> groups)
+        {
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    AddGroups(ReadString(ref reader), groups);
+                }
+
+                return;
+            }
+
+            AddGroups(ReadString(ref reader), groups);
+        }
+
+        private static void AddGroups(string? text, List<string> groups)
+        {
+            foreach (string name in (text ?? string.Empty).Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries))
+            {
+                groups.Add(name);
+            }
         }
     }
 }
