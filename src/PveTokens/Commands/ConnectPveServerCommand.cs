@@ -74,6 +74,16 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 60;
 
+    /// <summary>Gets or sets how often a failed call that is safe to repeat is retried (reads, and calls that never left this machine); 0 for never.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaximumRetryCount { get; set; } = PveRetryPolicy.DefaultMaximumRetryCount;
+
+    /// <summary>Gets or sets the base wait before a retry in seconds; it doubles with each retry, with random jitter.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryIntervalSec { get; set; } = PveRetryPolicy.DefaultRetryInterval.TotalSeconds;
+
     /// <summary>Gets or sets whether to write the new session to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -166,6 +176,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         var options = new PveClientOptions(server)
         {
             Timeout = TimeoutSec == 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(TimeoutSec),
+            Retry = new PveRetryPolicy(MaximumRetryCount, TimeSpan.FromSeconds(RetryIntervalSec)),
         };
         if (SkipCertificateCheck && CertificateThumbprint is not null)
         {
