@@ -35,9 +35,9 @@ public sealed class ReliabilityContext : IAsyncDisposable
     public static IReadOnlyList<RequestLogEntry> Settled(EmulatorHost host)
     {
         IReadOnlyList<RequestLogEntry> last = host.RequestLog;
-        for (int stable = 0, round = 0; stable < 2 && round < 80; round++)
+        for (int stable = 0, round = 0; stable < 2 && round < 200; round++)
         {
-            Thread.Sleep(25);
+            Thread.Sleep(10);
             IReadOnlyList<RequestLogEntry> now = host.RequestLog;
             stable = now.Count == last.Count ? stable + 1 : 0;
             last = now;

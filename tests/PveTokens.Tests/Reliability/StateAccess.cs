@@ -39,4 +39,12 @@ internal static class StateAccess
             state.Users[userId].Enable = enabled;
         }
     }
+
+    public static void AddRealm(this EmulatorState state, string realm, string type = "ad")
+    {
+        lock (state.Sync)
+        {
+            state.Realms.Add(new Realm(realm, type, "test realm"));
+        }
+    }
 }
