@@ -72,6 +72,16 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 60;
 
+    /// <summary>Gets or sets how often a failed call that is safe to repeat is retried (reads, and calls that never left this machine); 0 for never.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaximumRetryCount { get; set; } = PveRetryPolicy.DefaultMaximumRetryCount;
+
+    /// <summary>Gets or sets the base wait before a retry in seconds; it doubles with each retry, with random jitter.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryIntervalSec { get; set; } = PveRetryPolicy.DefaultRetryInterval.TotalSeconds;
+
     /// <summary>Gets or sets whether to write the new session to the pipeline.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -141,8 +151,12 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
 
     private Uri ResolveServer() => PveConnectionArguments.ResolveServer(this, Server);
 
-    private PveClientOptions BuildOptions(Uri server) =>
-        PveConnectionArguments.BuildOptions(this, server, CertificateThumbprint, SkipCertificateCheck, TimeoutSec);
+    private PveClientOptions BuildOptions(Uri server)
+    {
+        PveClientOptions options = PveConnectionArguments.BuildOptions(this, server, CertificateThumbprint, SkipCertificateCheck, TimeoutSec);
+        options.Retry = new PveRetryPolicy(MaximumRetryCount, TimeSpan.FromSeconds(RetryIntervalSec));
+        return options;
+    }
 
     private string ResolveUserId()
     {
