@@ -69,6 +69,11 @@ BeforeAll {
         'Get-PvePermission'    = @({ Get-PvePermission @c -TokenId 'alice@pve!victim' }, { Get-PvePermission @c -UserId nosuch@pve })
         'Get-PveRole'          = @({ Get-PveRole @c -Name PVEAuditor })
         'Get-PveUser'          = @({ Get-PveUser @c })
+        'Get-PveApiTokenAudit' = @({ Get-PveApiTokenAudit @c }, { Get-PveApiTokenAudit @c -Summary })
+        'Test-PveApiToken'     = @(
+            { Test-PveApiToken @c -ApiToken $script:Token -Path / -Privilege Sys.Audit }
+            { Test-PveApiToken @c -ApiToken "root@pam!sec=$($script:WrongSecret)" }
+        )
         'Remove-PveApiToken'   = @(
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }

@@ -49,6 +49,8 @@ public sealed class BadInputTests
         ["Get-PveUser"] = _ => new(),
         ["Get-PveSession"] = _ => new(),
         ["Disconnect-PveServer"] = _ => new(),
+        ["Get-PveApiTokenAudit"] = _ => new(),
+        ["Test-PveApiToken"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["Path"] = new[] { "/vms" }, ["Privilege"] = new[] { "VM.Audit" } },
     };
 
     private static PSCredential Root() => new("root", TestSecrets.Secure(Emulators.RootPassword));
