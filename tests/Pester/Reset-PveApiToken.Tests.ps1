@@ -52,7 +52,7 @@ Describe 'Reset-PveApiToken on PVE <Version>' -ForEach @(
     }
 
     It 'returns the new secret as New-PveApiToken does, ready for Connect-PveServer' {
-        $session = Reset-PveApiToken ci@pve monitoring -Confirm:$false |
+        $session = Reset-PveApiToken ci@pve monitoring -Confirm:$false -WarningAction SilentlyContinue |
             Connect-PveServer -Server $script:server.Url -CertificateThumbprint $script:server.Thumbprint -PassThru
         try {
             $session.Identity | Should -Be 'ci@pve!monitoring'
@@ -64,7 +64,7 @@ Describe 'Reset-PveApiToken on PVE <Version>' -ForEach @(
 
     It 'rotates the tokens a pipeline selects' {
         $null = New-PveApiToken ci@pve backup-db
-        $rotated = Get-PveApiToken -TokenId backup* | Reset-PveApiToken -Confirm:$false
+        $rotated = Get-PveApiToken -TokenId backup* | Reset-PveApiToken -Confirm:$false -WarningAction SilentlyContinue
 
         $rotated.FullTokenId | Sort-Object | Should -Be @('ci@pve!backup', 'ci@pve!backup-db')
     }

@@ -14,25 +14,10 @@ namespace PveTokens.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiTokenSecret))]
-public sealed class NewPveApiTokenCommand : PveSessionCmdletBase
+public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
 {
-    private const string ByIdSet = "ById";
-    private const string ByObjectSet = "ByObject";
-
     private long? _expire;
     private bool _expireGiven;
-
-    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string UserId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string TokenId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets a token whose ids and settings the new token copies (e.g. onto another server).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
-    public PveApiToken? InputObject { get; set; }
 
     /// <summary>Gets or sets the token's comment.</summary>
     [Parameter]
@@ -69,22 +54,12 @@ public sealed class NewPveApiTokenCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
-        PveApiToken? source = InputObject;
-        string userId = source?.UserId ?? UserId;
-        string tokenId = source?.TokenId ?? TokenId;
-        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
-        if (invalid is not null)
+        if (!TryResolveToken(ref session, out string userId, out string tokenId))
         {
-            WriteError(invalid);
             return;
         }
 
-        if (source?.Session is PveSession own && Session is null)
-        {
-            session = ResolveSession(own);
-        }
-
-        PveTokenSettings settings = BuildSettings(source, out ErrorRecord? settingsError);
+        PveTokenSettings settings = BuildSettings(InputObject, out ErrorRecord? settingsError);
         if (settingsError is not null)
         {
             WriteError(settingsError);
@@ -137,8 +112,6 @@ public sealed class NewPveApiTokenCommand : PveSessionCmdletBase
 
         return settings;
     }
-
-    private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

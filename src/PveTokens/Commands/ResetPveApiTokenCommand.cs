@@ -19,7 +19,7 @@ namespace PveTokens.Commands;
 [Cmdlet(VerbsCommon.Reset, "PveApiToken", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High,
     DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiTokenSecret))]
-public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
+public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
 {
     /// <summary>Error id: the server cannot regenerate in place and -NoRecreate forbade the fallback.</summary>
     internal const string RegenerateNotSupported = "RegenerateNotSupported";
@@ -33,21 +33,7 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
     /// <summary>Error id: the fallback would delete the very token the session authenticates with.</summary>
     internal const string CannotRecreateOwnToken = "CannotRecreateOwnToken";
 
-    private const string ByIdSet = "ById";
-    private const string ByObjectSet = "ByObject";
     private const int ProgressActivityId = 0x70C3;
-
-    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string UserId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string TokenId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets the token to give a new secret (from Get-PveApiToken).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
-    public PveApiToken? InputObject { get; set; }
 
     /// <summary>Gets or sets whether to fail instead of deleting and re-creating the token on a server without in-place regeneration.</summary>
     [Parameter]
@@ -55,19 +41,9 @@ public sealed class ResetPveApiTokenCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
-        PveApiToken? source = InputObject;
-        string userId = source?.UserId ?? UserId;
-        string tokenId = source?.TokenId ?? TokenId;
-        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
-        if (invalid is not null)
+        if (!TryResolveToken(ref session, out string userId, out string tokenId))
         {
-            WriteError(invalid);
             return;
-        }
-
-        if (source?.Session is PveSession own && Session is null)
-        {
-            session = ResolveSession(own);
         }
 
         if (!ShouldProcess(PveApiTokenCommandSupport.Describe(userId, tokenId, session),

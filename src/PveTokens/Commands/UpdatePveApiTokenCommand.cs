@@ -15,7 +15,7 @@ namespace PveTokens.Commands;
 /// </summary>
 [Cmdlet(VerbsData.Update, "PveApiToken", SupportsShouldProcess = true, DefaultParameterSetName = ByObjectSet)]
 [OutputType(typeof(PveApiToken))]
-public sealed class UpdatePveApiTokenCommand : PveSessionCmdletBase
+public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
 {
     /// <summary>Error id: the server cannot remove a comment (libpve-access-control before 9.0.4).</summary>
     internal const string CommentClearNotSupported = "CommentClearNotSupported";
@@ -23,22 +23,7 @@ public sealed class UpdatePveApiTokenCommand : PveSessionCmdletBase
     /// <summary>Error id: no setting to change was named.</summary>
     internal const string NothingToUpdate = "NothingToUpdate";
 
-    private const string ByIdSet = "ById";
-    private const string ByObjectSet = "ByObject";
-
     private long? _expire;
-
-    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string UserId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
-    public string TokenId { get; set; } = string.Empty;
-
-    /// <summary>Gets or sets the token to change (from Get-PveApiToken).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
-    public PveApiToken? InputObject { get; set; }
 
     /// <summary>Gets or sets the new comment; an empty string removes it.</summary>
     [Parameter]
@@ -86,19 +71,9 @@ public sealed class UpdatePveApiTokenCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
-        PveApiToken? source = InputObject;
-        string userId = source?.UserId ?? UserId;
-        string tokenId = source?.TokenId ?? TokenId;
-        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
-        if (invalid is not null)
+        if (!TryResolveToken(ref session, out string userId, out string tokenId))
         {
-            WriteError(invalid);
             return;
-        }
-
-        if (source?.Session is PveSession own && Session is null)
-        {
-            session = ResolveSession(own);
         }
 
         PveTokenUpdate update = BuildUpdate(out string changes);
@@ -162,6 +137,4 @@ public sealed class UpdatePveApiTokenCommand : PveSessionCmdletBase
         changes = string.Join(", ", named);
         return update;
     }
-
-    private bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 }
