@@ -6,6 +6,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using PveTokens.Api;
+using PveTokens.Completion;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;
@@ -35,12 +36,17 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [SupportsWildcards]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
 
-    /// <summary>Gets or sets the token names (the part after '!'); wildcards allowed. All tokens when omitted.</summary>
+    /// <summary>
+    /// Gets or sets the token names (the part after '!'); wildcards allowed. All tokens when omitted.
+    /// Without -UserId a full token id (USER@REALM!TOKENID) names one token exactly.
+    /// </summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [SupportsWildcards]
     [ValidateNotNull]
+    [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets token objects to read again from their server.</summary>
@@ -89,6 +95,31 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             return;
         }
 
+        // Without -UserId, a full token id (what the -TokenId completer offers then) names its user too.
+        string[] tokenIds = TokenId;
+        if (UserId.Length == 0)
+        {
+            var names = new List<string>();
+            foreach (string token in TokenId)
+            {
+                if (IsExact(token) && token.IndexOf('!') >= 0 && PveIdentifier.CheckFullTokenId(token, out string owner, out string name) is null)
+                {
+                    _queries.Add(new Query(session, new[] { new Pattern(owner) }, new[] { new Pattern(name) }));
+                }
+                else
+                {
+                    names.Add(token);
+                }
+            }
+
+            if (names.Count == 0 && TokenId.Length > 0)
+            {
+                return;
+            }
+
+            tokenIds = names.ToArray();
+        }
+
         // Exact ids are checked here, before any request; wildcards are patterns and need no check.
         ErrorRecord? invalid = null;
         foreach (string user in UserId.Where(IsExact))
@@ -96,7 +127,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             invalid ??= PveApiTokenCommandSupport.CheckUserId(user);
         }
 
-        foreach (string token in TokenId.Where(IsExact))
+        foreach (string token in tokenIds.Where(IsExact))
         {
             invalid ??= PveApiTokenCommandSupport.CheckTokenId(token);
         }
@@ -107,7 +138,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             return;
         }
 
-        _queries.Add(new Query(session, UserId.Select(u => new Pattern(u)).ToArray(), TokenId.Select(t => new Pattern(t)).ToArray()));
+        _queries.Add(new Query(session, UserId.Select(u => new Pattern(u)).ToArray(), tokenIds.Select(t => new Pattern(t)).ToArray()));
     }
 
     protected override void EndProcessing()

@@ -65,6 +65,33 @@ public class GetPveApiTokenTests
     }
 
     [Fact]
+    public async Task AFullTokenIdWithoutUserIdNamesOneToken()
+    {
+        await using var t = await TokenTestContext.StartAsync(seed: SeedStates);
+
+        PsResult r = t.Run("Get-PveApiToken -TokenId 'ci@pve!backup'");
+
+        r.AssertNoErrors();
+        Assert.Equal("ci@pve!backup", r.Single<PveApiToken>().FullTokenId);
+        Assert.Equal(new[] { "GET /access/users/ci@pve/token/backup" }, t.Calls);
+        t.Run("Get-PveApiToken -TokenId 'ci@pve!nope'").SingleError("TokenNotFound" + Id);
+    }
+
+    [Theory]
+    [InlineData("Get-PveApiToken -UserId ci@pve -TokenId ", "backup")]
+    [InlineData("Remove-PveApiToken -UserId ci@pve -TokenId f", "future")]
+    [InlineData("Get-PveApiToken -TokenId ci@pve!f", "ci@pve!future")]
+    [InlineData("Update-PveApiToken -UserId al", "alice@pve")]
+    public async Task CompletesUserAndTokenIdsFromTheServer(string line, string expected)
+    {
+        await using var t = await TokenTestContext.StartAsync(seed: SeedStates);
+
+        PsResult r = t.Run("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText", ("line", line));
+
+        Assert.Contains(expected, r.Output.Select(o => o.ToString().Trim('\'')));
+    }
+
+    [Fact]
     public async Task UsersPipedByPropertyNameCostOneRequest()
     {
         await using var t = await TokenTestContext.StartAsync(seed: SeedStates);
