@@ -12,6 +12,7 @@
     FormatsToProcess     = @('PveTokens.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-PveServer'
+        'ConvertTo-PveTokenHandoff'
         'Disconnect-PveServer'
         'Get-PveAcl'
         'Get-PveApiToken'
