@@ -69,6 +69,10 @@ BeforeAll {
         'Get-PvePermission'    = @({ Get-PvePermission @c -TokenId 'alice@pve!victim' }, { Get-PvePermission @c -UserId nosuch@pve })
         'Get-PveRole'          = @({ Get-PveRole @c -Name PVEAuditor })
         'Get-PveUser'          = @({ Get-PveUser @c })
+        'ConvertTo-PveTokenHandoff' = @(
+            { New-PveApiToken @c -UserId alice@pve -TokenId handoff -Confirm:$false | ConvertTo-PveTokenHandoff @c -Format Environment }
+            { ConvertTo-PveTokenHandoff @c -Credential ([pscredential]::new('root@pam!sec', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) -Format Header }
+        )
         'Get-PveApiTokenAudit' = @({ Get-PveApiTokenAudit @c }, { Get-PveApiTokenAudit @c -Summary })
         'Test-PveApiToken'     = @(
             { Test-PveApiToken @c -ApiToken $script:Token -Path / -Privilege Sys.Audit }

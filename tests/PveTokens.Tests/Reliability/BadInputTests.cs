@@ -50,6 +50,7 @@ public sealed class BadInputTests
         ["Get-PveSession"] = _ => new(),
         ["Disconnect-PveServer"] = _ => new(),
         ["Get-PveApiTokenAudit"] = _ => new(),
+        ["ConvertTo-PveTokenHandoff"] = _ => new() { ["Credential"] = new PSCredential("root@pam!rel", TestSecrets.Secure(ReliabilityContext.TokenSecret)), ["Format"] = "Environment" },
         ["Test-PveApiToken"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["Path"] = new[] { "/vms" }, ["Privilege"] = new[] { "VM.Audit" } },
     };
 
@@ -83,7 +84,8 @@ public sealed class BadInputTests
                 Dictionary<string, object?> arguments = invocation(n);
                 bool isArray = c.Ps.Run($"(Get-Command {command}).Parameters['{parameter}'].ParameterType.IsArray").Output.Single().BaseObject is true;
                 arguments[parameter] = isArray ? new[] { value } : value;
-                if (command != "Connect-PveServer" && command != "Get-PveSession" && command != "Disconnect-PveServer")
+                bool takesSession = c.Ps.Run($"(Get-Command {command}).Parameters['Session'].ParameterType -eq [PveTokens.Models.PveSession]").Output.Single().BaseObject is true;
+                if (takesSession)
                 {
                     arguments["Session"] = c.Session;
                 }
