@@ -10,17 +10,9 @@ using System.Threading.Tasks;
 
 namespace PveTokens.Api;
 
-/// <summary>The token endpoints of api.md §5.1 and the users index with tokens (§9).</summary>
+/// <summary>The token endpoints of api.md §5.1 (the users index with tokens, §9, is in PveClient.Users.cs).</summary>
 internal sealed partial class PveClient
 {
-    /// <summary>
-    /// `GET /access/users?full=1`: every user the caller may see with its tokens, in one call. The
-    /// body is returned as bytes so the caller can stream it with <see cref="PveTokenJson.ReadUsersFull"/>
-    /// on its own thread, emitting tokens while the rest is still being parsed.
-    /// </summary>
-    internal Task<ReadOnlyMemory<byte>> GetUsersWithTokensAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadAllBytesAsync, cancellationToken);
-
     /// <summary>`GET /access/users/{userid}/token`.</summary>
     internal async Task<List<PveTokenFields>> GetTokensAsync(string userId, CancellationToken cancellationToken)
     {

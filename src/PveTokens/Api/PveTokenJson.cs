@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security;
 using System.Text.Json;
 
@@ -29,8 +30,11 @@ internal sealed class PveTokenFields
     public SecureString? Secret { get; set; }
 }
 
-/// <summary>One user of `GET /access/users?full=1` with the state that governs its tokens.</summary>
-internal sealed class PveUserTokens
+/// <summary>
+/// One user of `GET /access/users?full=1` (api.md §9): the account, the state that governs its tokens,
+/// and the tokens. Get-PveUser, Get-PveApiToken and the completers all read this one record.
+/// </summary>
+internal sealed class PveUserFields
 {
     public string UserId { get; set; } = string.Empty;
 
@@ -40,11 +44,33 @@ internal sealed class PveUserTokens
     /// <summary>`expire` in epoch seconds, 0 = never.</summary>
     public long Expire { get; set; }
 
+    /// <summary>`groups`: a comma string in the index, an array in GET /access/users/{id}; either is read.</summary>
+    public List<string> Groups { get; } = new();
+
+    public string? FirstName { get; set; }
+
+    public string? LastName { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? Comment { get; set; }
+
+    /// <summary>`realm-type` (pam, pve, ldap, ad, openid), when PVE reports it.</summary>
+    public string? RealmType { get; set; }
+
     public List<PveTokenFields> Tokens { get; } = new();
+
+    /// <summary>The token names (after '!'), sorted ordinally.</summary>
+    public string[] TokenNames()
+    {
+        string[] names = Tokens.Select(t => t.TokenId).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
 }
 
 /// <summary>
-/// Readers for the token answers of api.md §5.1 and §9. PVE does not coerce its output: a value read
+/// Readers for the token answers of api.md §5.1 and the users index of §9 (the only parser of it). PVE does not coerce its output: a value read
 /// from user.cfg is a JSON number, a value echoed from the request is a string ("privsep":"0",
 /// "expire":"1767225600"), and a JSON body may even bring true/false, so every integer and boolean is
 /// read leniently (with <see cref="PveJson"/>'s rules). Parsing is done with Utf8JsonReader straight from
@@ -57,13 +83,16 @@ internal static class PveTokenJson
     /// user's tokens before the next user is parsed. <paramref name="progress"/> (optional) receives the
     /// bytes consumed so far after each user.
     /// </summary>
-    internal static IEnumerable<PveUserTokens> ReadUsersFull(ReadOnlyMemory<byte> json, Action<long>? progress = null)
+    internal static IEnumerable<PveUserFields> ReadUsersFull(ReadOnlyMemory<byte> json, Action<long>? progress = null)
     {
         var cursor = new UserListCursor(json);
-        while (cursor.TryReadNext(out PveUserTokens? user))
+        while (cursor.TryReadNext(out PveUserFields? user))
         {
             progress?.Invoke(cursor.BytesConsumed);
-            yield return user!;
+            if (user!.UserId.Length > 0)
+            {
+                yield return user;
+            }
         }
     }
 
@@ -157,8 +186,7 @@ internal static class PveTokenJson
             else if (reader.ValueTextEquals("comment"u8))
             {
                 Read(ref reader);
-                string? comment = ReadString(ref reader);
-                token.Comment = string.IsNullOrEmpty(comment) ? null : comment;
+                token.Comment = ReadText(ref reader);
             }
             else if (reader.ValueTextEquals("expire"u8))
             {
@@ -247,6 +275,13 @@ internal static class PveTokenJson
         _ => throw new JsonException($"Expected a string, got {reader.TokenType}."),
     };
 
+    /// <summary>A string as <see cref="ReadString"/> reads it, with "" as null (PVE's unset text fields).</summary>
+    internal static string? ReadText(ref Utf8JsonReader reader)
+    {
+        string? text = ReadString(ref reader);
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
     /// <summary>An integer (number, numeric string or boolean; see <see cref="PveJson.ReadInt64"/>); null for JSON null or "".</summary>
     internal static long? ReadInt64(ref Utf8JsonReader reader) =>
         IsAbsent(ref reader) ? null : PveJson.ReadInt64(ref reader);
@@ -315,7 +350,7 @@ internal static class PveTokenJson
 
         public long BytesConsumed => _offset;
 
-        public bool TryReadNext(out PveUserTokens? user)
+        public bool TryReadNext(out PveUserFields? user)
         {
             user = null;
             if (_done)
@@ -349,10 +384,10 @@ internal static class PveTokenJson
             return true;
         }
 
-        private static PveUserTokens ReadUser(ref Utf8JsonReader reader)
+        private static PveUserFields ReadUser(ref Utf8JsonReader reader)
         {
             Expect(ref reader, JsonTokenType.StartObject);
-            var user = new PveUserTokens();
+            var user = new PveUserFields();
             while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
             {
                 if (reader.ValueTextEquals("userid"u8))
@@ -369,6 +404,36 @@ internal static class PveTokenJson
                 {
                     Read(ref reader);
                     user.Expire = ReadInt64(ref reader) ?? 0;
+                }
+                else if (reader.ValueTextEquals("groups"u8))
+                {
+                    Read(ref reader);
+                    ReadGroups(ref reader, user.Groups);
+                }
+                else if (reader.ValueTextEquals("firstname"u8))
+                {
+                    Read(ref reader);
+                    user.FirstName = ReadText(ref reader);
+                }
+                else if (reader.ValueTextEquals("lastname"u8))
+                {
+                    Read(ref reader);
+                    user.LastName = ReadText(ref reader);
+                }
+                else if (reader.ValueTextEquals("email"u8))
+                {
+                    Read(ref reader);
+                    user.Email = ReadText(ref reader);
+                }
+                else if (reader.ValueTextEquals("comment"u8))
+                {
+                    Read(ref reader);
+                    user.Comment = ReadText(ref reader);
+                }
+                else if (reader.ValueTextEquals("realm-type"u8))
+                {
+                    Read(ref reader);
+                    user.RealmType = ReadText(ref reader);
                 }
                 else if (reader.ValueTextEquals("tokens"u8))
                 {
@@ -394,6 +459,29 @@ internal static class PveTokenJson
             }
 
             return user;
+        }
+
+        /// <summary>A comma string ("ops,admins") or an array of names; empty names are dropped.</summary>
+        private static void ReadGroups(ref Utf8JsonReader reader, List<string> groups)
+        {
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (ReadText(ref reader) is string name)
+                    {
+                        groups.Add(name);
+                    }
+                }
+
+                return;
+            }
+
+            string? list = ReadString(ref reader);
+            if (!string.IsNullOrEmpty(list))
+            {
+                groups.AddRange(list!.Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries));
+            }
         }
     }
 }
