@@ -73,7 +73,7 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
                 Realm = at < 0 ? string.Empty : user.UserId.Substring(at + 1),
                 RealmType = user.RealmType,
                 Enabled = user.Enabled,
-                ExpiresAt = ToLocal(user.Expire),
+                ExpiresAt = PveEpoch.ToLocalDateTime(user.Expire),
                 Groups = user.Groups.ToArray(),
                 TokenNames = user.TokenNames(),
                 FirstName = user.FirstName,
@@ -84,7 +84,4 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
             });
         }
     }
-
-    private static DateTime? ToLocal(long epoch) =>
-        epoch <= 0 ? null : DateTimeOffset.FromUnixTimeSeconds(Math.Min(epoch, 253402300799)).LocalDateTime;
 }
