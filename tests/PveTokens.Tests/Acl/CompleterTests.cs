@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PveEmulator;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Acl;
 
@@ -104,10 +105,10 @@ public sealed class CompleterTests
     {
         await using AclTestHost other = await AclTestHost.StartAsync(s => s.AddUser("zed@pve"));
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
-        host.Run("param($Url, $Thumb, $Pass) $global:first = (Get-PveSession)[0]; " +
-                 "$global:other = Connect-PveServer -PassThru -Server $Url -CertificateThumbprint $Thumb " +
-                 "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $Pass -AsPlainText -Force)))",
-            new System.Collections.Hashtable { ["Url"] = other.Emulator.Url.ToString(), ["Thumb"] = other.Emulator.CertificateSha256, ["Pass"] = AclTestHost.RootPassword });
+        host.Run("$global:first = (Get-PveSession)[0]; " +
+                 "$global:other = Connect-PveServer -PassThru -Server $url -CertificateThumbprint $fp " +
+                 "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $pass -AsPlainText -Force)))",
+            Emulators.Vars(other.Emulator, ("pass", AclTestHost.RootPassword))).AssertNoErrors();
 
         // $other is the default now; -Session $first points the completer back at the first server.
         Assert.Equal(new[] { "zed@pve" }, Complete(host, "Get-PveUser -UserId z"));
