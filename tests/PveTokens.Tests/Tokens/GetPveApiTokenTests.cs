@@ -65,6 +65,17 @@ public class GetPveApiTokenTests
     }
 
     [Fact]
+    public async Task AnInputObjectWhoseSessionIsNullIsReadOnTheDefaultSession()
+    {
+        await using var t = await TokenTestContext.StartAsync();
+
+        PsResult r = t.Run("[pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; Session = $null } | Get-PveApiToken");
+
+        r.AssertNoErrors();
+        Assert.Equal("ci@pve!backup", r.Single<PveApiToken>().FullTokenId);
+    }
+
+    [Fact]
     public async Task AFullTokenIdWithoutUserIdNamesOneToken()
     {
         await using var t = await TokenTestContext.StartAsync(seed: SeedStates);

@@ -60,6 +60,17 @@ public class RemovePveApiTokenTests
     }
 
     [Fact]
+    public async Task AnInputObjectWhoseSessionIsNullIsRemovedOnTheDefaultSession()
+    {
+        await using var t = await TokenTestContext.StartAsync();
+
+        PsResult r = t.Run("[pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; Session = $null } | Remove-PveApiToken -Confirm:$false");
+
+        r.AssertNoErrors();
+        Assert.False(t.State.TokenExists("ci@pve", "backup"));
+    }
+
+    [Fact]
     public async Task WhatIfSendsNothing()
     {
         await using var t = await TokenTestContext.StartAsync();
