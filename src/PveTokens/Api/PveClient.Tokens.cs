@@ -37,18 +37,7 @@ internal sealed partial class PveClient
     internal async Task<PveTokenFields> CreateTokenAsync(string userId, string tokenId, PveTokenSettings settings,
         CancellationToken cancellationToken)
     {
-        var form = new PveParameters();
-        if (settings.Comment is not null)
-        {
-            form.Add("comment", settings.Comment);
-        }
-
-        if (settings.Expire is long expire)
-        {
-            form.Add("expire", expire);
-        }
-
-        form.Add("privsep", settings.PrivilegeSeparation ?? true);
+        PveParameters form = TokenForm(settings.Comment, settings.Expire, settings.PrivilegeSeparation ?? true);
         ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Post, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
             .ConfigureAwait(false);
         return PveTokenJson.ReadCreated(body.Span);
@@ -62,27 +51,12 @@ internal sealed partial class PveClient
     internal async Task<PveTokenFields> UpdateTokenAsync(string userId, string tokenId, PveTokenUpdate update,
         CancellationToken cancellationToken)
     {
-        var form = new PveParameters();
-        if (update.Comment is not null)
-        {
-            form.Add("comment", update.Comment);
-        }
-
+        PveParameters form = TokenForm(update.Comment, update.Expire, update.PrivilegeSeparation);
         if (update.DeleteComment)
         {
             // `delete=comment` (libpve-access-control >= 9.0.4) rather than `comment=`: an older server
             // refuses the unknown parameter with a 400 instead of silently keeping the comment.
             form.Add("delete", "comment");
-        }
-
-        if (update.Expire is long expire)
-        {
-            form.Add("expire", expire);
-        }
-
-        if (update.PrivilegeSeparation is bool privsep)
-        {
-            form.Add("privsep", privsep);
         }
 
         if (update.Regenerate)
@@ -98,6 +72,28 @@ internal sealed partial class PveClient
     /// <summary>`DELETE /access/users/{userid}/token/{tokenid}` (PVE drops the token's ACL entries with it).</summary>
     internal Task DeleteTokenAsync(string userId, string tokenId, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Delete, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken);
+
+    /// <summary>The token settings of a POST or PUT form: only those given (non-null) are sent.</summary>
+    private static PveParameters TokenForm(string? comment, long? expire, bool? privsep)
+    {
+        var form = new PveParameters();
+        if (comment is not null)
+        {
+            form.Add("comment", comment);
+        }
+
+        if (expire is long seconds)
+        {
+            form.Add("expire", seconds);
+        }
+
+        if (privsep is bool separated)
+        {
+            form.Add("privsep", separated);
+        }
+
+        return form;
+    }
 
     private static string TokensPath(string userId) => "/access/users/" + Segment(userId) + "/token";
 
