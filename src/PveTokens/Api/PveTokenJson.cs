@@ -146,24 +146,16 @@ internal static class PveTokenJson
         Expect(ref reader, JsonTokenType.StartObject);
         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("info"u8))
+            string name = ReadName(ref reader);
+            if (name == "info" && reader.TokenType == JsonTokenType.StartObject)
             {
-                Read(ref reader);
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    PveTokenFields info = ReadTokenObject(ref reader);
-                    result.Comment = info.Comment;
-                    result.Expire = info.Expire;
-                    result.PrivilegeSeparation = info.PrivilegeSeparation;
-                }
-                else
-                {
-                    reader.Skip();
-                }
+                PveTokenFields info = ReadTokenObject(ref reader);
+                result.Comment = info.Comment;
+                result.Expire = info.Expire;
+                result.PrivilegeSeparation = info.PrivilegeSeparation;
             }
-            else if (!TryReadSecretFields(ref reader, result))
+            else if (name is not ("value" or "full-tokenid") || !TryReadTokenField(ref reader, name, result))
             {
-                Read(ref reader);
                 reader.Skip();
             }
         }
@@ -178,29 +170,8 @@ internal static class PveTokenJson
         var token = new PveTokenFields();
         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("tokenid"u8))
+            if (!TryReadTokenField(ref reader, ReadName(ref reader), token))
             {
-                Read(ref reader);
-                token.TokenId = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("comment"u8))
-            {
-                Read(ref reader);
-                token.Comment = ReadText(ref reader);
-            }
-            else if (reader.ValueTextEquals("expire"u8))
-            {
-                Read(ref reader);
-                token.Expire = ReadInt64(ref reader);
-            }
-            else if (reader.ValueTextEquals("privsep"u8))
-            {
-                Read(ref reader);
-                token.PrivilegeSeparation = ReadBoolean(ref reader);
-            }
-            else if (!TryReadSecretFields(ref reader, token))
-            {
-                Read(ref reader);
                 reader.Skip();
             }
         }
@@ -208,24 +179,19 @@ internal static class PveTokenJson
         return token;
     }
 
-    /// <summary>Reads `value` (into a SecureString) or `full-tokenid` if the reader is on one of those names.</summary>
-    private static bool TryReadSecretFields(ref Utf8JsonReader reader, PveTokenFields target)
+    /// <summary>Reads the value of a token member <paramref name="name"/> into <paramref name="target"/>; false for any other member.</summary>
+    private static bool TryReadTokenField(ref Utf8JsonReader reader, string name, PveTokenFields target)
     {
-        if (reader.ValueTextEquals("value"u8))
+        switch (name)
         {
-            Read(ref reader);
-            target.Secret = ReadSecureString(ref reader);
-            return true;
+            case "tokenid": target.TokenId = ReadString(ref reader); return true;
+            case "comment": target.Comment = ReadText(ref reader); return true;
+            case "expire": target.Expire = ReadInt64(ref reader); return true;
+            case "privsep": target.PrivilegeSeparation = ReadBoolean(ref reader); return true;
+            case "value": target.Secret = ReadSecureString(ref reader); return true;
+            case "full-tokenid": target.FullTokenId = ReadString(ref reader); return true;
+            default: return false;
         }
-
-        if (reader.ValueTextEquals("full-tokenid"u8))
-        {
-            Read(ref reader);
-            target.FullTokenId = ReadString(ref reader);
-            return true;
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -316,6 +282,14 @@ internal static class PveTokenJson
         return false;
     }
 
+    /// <summary>The reader is on a property name: returns it and moves to the property's value.</summary>
+    private static string ReadName(ref Utf8JsonReader reader)
+    {
+        string name = reader.GetString() ?? string.Empty;
+        Read(ref reader);
+        return name;
+    }
+
     private static bool Read(ref Utf8JsonReader reader)
     {
         if (!reader.Read())
@@ -390,71 +364,25 @@ internal static class PveTokenJson
             var user = new PveUserFields();
             while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("userid"u8))
+                switch (ReadName(ref reader))
                 {
-                    Read(ref reader);
-                    user.UserId = ReadString(ref reader) ?? string.Empty;
-                }
-                else if (reader.ValueTextEquals("enable"u8))
-                {
-                    Read(ref reader);
-                    user.Enabled = ReadBoolean(ref reader) ?? true;
-                }
-                else if (reader.ValueTextEquals("expire"u8))
-                {
-                    Read(ref reader);
-                    user.Expire = ReadInt64(ref reader) ?? 0;
-                }
-                else if (reader.ValueTextEquals("groups"u8))
-                {
-                    Read(ref reader);
-                    ReadGroups(ref reader, user.Groups);
-                }
-                else if (reader.ValueTextEquals("firstname"u8))
-                {
-                    Read(ref reader);
-                    user.FirstName = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("lastname"u8))
-                {
-                    Read(ref reader);
-                    user.LastName = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("email"u8))
-                {
-                    Read(ref reader);
-                    user.Email = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("comment"u8))
-                {
-                    Read(ref reader);
-                    user.Comment = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("realm-type"u8))
-                {
-                    Read(ref reader);
-                    user.RealmType = ReadText(ref reader);
-                }
-                else if (reader.ValueTextEquals("tokens"u8))
-                {
-                    Read(ref reader);
-                    if (reader.TokenType == JsonTokenType.StartArray)
-                    {
+                    case "userid": user.UserId = ReadString(ref reader) ?? string.Empty; break;
+                    case "enable": user.Enabled = ReadBoolean(ref reader) ?? true; break;
+                    case "expire": user.Expire = ReadInt64(ref reader) ?? 0; break;
+                    case "groups": ReadGroups(ref reader, user.Groups); break;
+                    case "firstname": user.FirstName = ReadText(ref reader); break;
+                    case "lastname": user.LastName = ReadText(ref reader); break;
+                    case "email": user.Email = ReadText(ref reader); break;
+                    case "comment": user.Comment = ReadText(ref reader); break;
+                    case "realm-type": user.RealmType = ReadText(ref reader); break;
+                    case "tokens" when reader.TokenType == JsonTokenType.StartArray:
                         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
                         {
                             user.Tokens.Add(ReadTokenObject(ref reader));
                         }
-                    }
-                    else
-                    {
-                        // null when the user has no tokens
-                        reader.Skip();
-                    }
-                }
-                else
-                {
-                    Read(ref reader);
-                    reader.Skip();
+
+                        break;
+                    default: reader.Skip(); break; // also `tokens: null` of a user without tokens
                 }
             }
 
@@ -477,11 +405,7 @@ internal static class PveTokenJson
                 return;
             }
 
-            string? list = ReadString(ref reader);
-            if (!string.IsNullOrEmpty(list))
-            {
-                groups.AddRange(list!.Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries));
-            }
+            groups.AddRange(PveJson.SplitList(ReadString(ref reader)));
         }
     }
 }
