@@ -12,9 +12,11 @@
     FormatsToProcess     = @('PveTokens.Format.ps1xml')
     CmdletsToExport      = @(
         'Connect-PveServer'
+        'ConvertTo-PveTokenHandoff'
         'Disconnect-PveServer'
         'Get-PveAcl'
         'Get-PveApiToken'
+        'Get-PveApiTokenAudit'
         'Get-PvePermission'
         'Get-PveRole'
         'Get-PveSession'
@@ -24,6 +26,7 @@
         'Remove-PveApiToken'
         'Reset-PveApiToken'
         'Set-PveAcl'
+        'Test-PveApiToken'
         'Update-PveApiToken'
     )
     FunctionsToExport    = @()

@@ -10,16 +10,21 @@
       Test     Build, then run xunit and Pester; the last line is 'total: N passed, N failed, N skipped'
       Demo     Build, start the PVE emulator and walk through the module against it
       Bench    Build, then measure the module against the emulator and write docs/performance.md
+      Package  Build, then pack the staged module into out/PveTokens.<version>.nupkg for
+               Publish-PSResource / Install-PSResource (needs PSResourceGet, bundled with pwsh 7.4+)
       Clean    remove out/, TestResults/ and every bin/ and obj/ folder
 
     Runs on PowerShell 7.4+ (for example 'dotnet pwsh ./build.ps1') and on Windows PowerShell 5.1.
 
 .EXAMPLE
     dotnet tool restore; dotnet pwsh ./build.ps1 -Task Test
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 -Task Package
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -172,6 +177,17 @@ function Invoke-Bench {
     if ($rc -ne 0) { exit $rc }
 }
 
+function Invoke-Package {
+    Invoke-Build
+    Write-Host '==> package'
+    Get-ChildItem $OutDir -Filter 'PveTokens.*.nupkg' -ErrorAction SilentlyContinue | Remove-Item -Force
+    $rc = Invoke-ChildPowerShell (Join-Path $RepoRoot 'build/New-ModulePackage.ps1') @('-ModulePath', $ModuleOut, '-OutputPath', $OutDir)
+    if ($rc -ne 0) { throw "Packaging failed (exit code $rc)." }
+    $package = Get-ChildItem $OutDir -Filter 'PveTokens.*.nupkg' | Select-Object -First 1
+    if (-not $package) { throw "Packaging wrote no nupkg to $OutDir." }
+    Write-Host "==> $($package.FullName)"
+}
+
 function Invoke-Clean {
     foreach ($path in @($OutDir, $ResultsDir)) {
         if (Test-Path $path) { Remove-Item $path -Recurse -Force }
@@ -187,5 +203,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
 }

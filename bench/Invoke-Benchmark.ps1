@@ -36,7 +36,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 if ($Smoke) {
-    $Runs = 1; $ImportRuns = 2; $Calls = 20; $Users = 20; $TokensPerUser = 3; $BulkTokens = 5
+    $Runs = 1; $ImportRuns = 1; $Calls = 20; $Users = 20; $TokensPerUser = 3; $BulkTokens = 5
 }
 
 . (Join-Path $PSScriptRoot '../build/PveEmulatorProcess.ps1')
@@ -49,7 +49,7 @@ $benchTokenId = 'root@pam!bench'
 
 function Get-Stats {
     param([double[]] $Values)
-    $sorted = $Values | Sort-Object
+    $sorted = @($Values | Sort-Object)
     $n = $sorted.Count
     $median = if ($n % 2) { $sorted[[int][math]::Floor($n / 2)] } else { ($sorted[$n / 2 - 1] + $sorted[$n / 2]) / 2 }
     [pscustomobject]@{ Median = $median; Min = $sorted[0]; Max = $sorted[-1]; Count = $n }
@@ -104,7 +104,7 @@ public sealed class PveBenchRawClient : IDisposable
         _client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
     }
 
-    public int Send(string method, string path, IDictionary<string, string>? form = null)
+    public int Send(string method, string path, IDictionary<string, string> form = null)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         if (form != null) request.Content = new FormUrlEncodedContent(form);
@@ -133,7 +133,7 @@ public sealed class PveBenchRawClient : IDisposable
 
 function New-RawClient {
     param($Emulator)
-    [PveBenchRawClient]::new("$($Emulator.Url)/api2/json/", $Emulator.Thumbprint, "PVEAPIToken=$benchTokenId=$benchSecret")
+    [PveBenchRawClient]::new("$($Emulator.Url.TrimEnd('/'))/api2/json/", $Emulator.Thumbprint, "PVEAPIToken=$benchTokenId=$benchSecret")
 }
 
 function Invoke-Raw {
@@ -210,12 +210,11 @@ try {
     $module = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Get-PveApiToken -UserId 'user00001@pve' -TokenId 'tok1' } }
     $floor = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-Raw $raw GET $tokenPath } }
     $irmHeaders = @{ Authorization = "PVEAPIToken=$benchTokenId=$benchSecret" }
-    $irmUri = "$($emulator.Url)/api2/json/$tokenPath"
+    $irmUri = "$($emulator.Url.TrimEnd('/'))/api2/json/$tokenPath"
     $irm = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-RestMethod -Uri $irmUri -Headers $irmHeaders -SkipHeaderValidation -SkipCertificateCheck } }
 
     Write-Host '3/5 inventory'
-    $inventoryRequests = @{}
-    $inventory = Measure-Runs $Runs { $inventoryRequests.Count = (Get-PveApiToken).Count }
+    $inventory = Measure-Runs $Runs { Get-PveApiToken }
     $userIds = 1..$Users | ForEach-Object { 'user{0:D5}@pve' -f $_ }
     $perUser = Measure-Runs ([math]::Min($Runs, 3)) { foreach ($u in $userIds) { Invoke-Raw $raw GET "access/users/$u/token" } }
     $memory = Measure-Inventory-Memory $emulator ($Users * $TokensPerUser)

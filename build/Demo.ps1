@@ -18,27 +18,15 @@ function Show([scriptblock] $Command) {
     & $Command | Out-Host
 }
 
+. (Join-Path $PSScriptRoot 'PveEmulatorProcess.ps1')
+
 function Start-Emulator([string] $PveVersion) {
     # The example fixture: users ci@pve (tokens backup, monitoring) and alice@pve (an expired token).
-    $seed = Join-Path $PSScriptRoot '../tests/Pester/examples-seed.json'
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in @((Join-Path $EmulatorPath 'PveEmulator.dll'), 'serve', '--auth-failure-delay-ms', '0', '--pve-version', $PveVersion, '--seed', $seed)) {
-        $info.ArgumentList.Add($a)
-    }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLine()
-    if ($line -notmatch '^LISTENING (\S+) ([0-9A-F]{64})$') { $process.Kill(); throw "The emulator did not start: '$line'" }
-    [pscustomobject]@{ Process = $process; Url = $Matches[1]; Thumbprint = $Matches[2] }
+    Start-PveEmulatorProcess -EmulatorPath $EmulatorPath -PveVersion $PveVersion -SeedFile (Join-Path $PSScriptRoot '../tests/Pester/examples-seed.json')
 }
 
 function Stop-Emulator($Emulator) {
-    if ($Emulator) {
-        $Emulator.Process.StandardInput.Close()
-        if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
-    }
+    if ($Emulator) { Stop-PveEmulatorProcess $Emulator }
 }
 
 Step 'Starting the PVE emulator (an HTTPS stand-in for a Proxmox VE 9.2 node on 127.0.0.1)'
@@ -109,6 +97,19 @@ try {
     $oldSession = Connect-PveServer -Server $old.Url -Credential $rootCredential -CertificateThumbprint $old.Thumbprint -PassThru
     Show { Get-PveApiToken -UserId ci@pve -TokenId backup -Session $oldSession | Reset-PveApiToken -Confirm:$false }
     $oldSession | Disconnect-PveServer
+
+    Step 'Auditing the tokens: one finding per problem, grouped by severity (two requests, plus a permission look-up only where a role on / might be broad)'
+    Show { Get-PveApiTokenAudit -Verbose }
+    Write-Host 'The token created above, with the command that fixes each finding:'
+    Show { Get-PveApiTokenAudit -TokenId 'ci@pve!deploy' | Format-List Severity, Finding, Detail, Remediation }
+    Show { Get-PveApiTokenAudit -Summary }
+
+    Step 'Testing tokens without connecting: the preflight automation runs (no session is left behind)'
+    Write-Host 'The secret New-PveApiToken returned was replaced by the reset above. PVE 9.2 only says "Authentication failed!";'
+    Write-Host 'the reason comes from the token''s settings, read through the root@pam session to the same server:'
+    Show { Test-PveApiToken -ApiToken $token | Format-List FullTokenId, Authenticated, Reason, ReasonSource, Message }
+    Show { Test-PveApiToken -ApiToken 'ci@pve!backup=5f0c7a3e-2b1d-4c8e-9a6f-0d3b7e1c4a92' -Path /vms/100 -Privilege VM.PowerMgmt, VM.Snapshot }
+    Show { Get-PveSession }
 
     Step 'Removing: first see what would go (-WhatIf sends nothing), then remove; the token''s ACL entries go with it'
     Show { Get-PveApiToken -Expired | Remove-PveApiToken -WhatIf }

@@ -35,7 +35,7 @@ function Start-PveEmulatorProcess {
         throw "The PVE emulator did not start: expected 'LISTENING <url> <sha256>', got '$line'."
     }
     [pscustomobject]@{
-        Url          = $Matches[1].TrimEnd('/')
+        Url          = $Matches[1]
         Thumbprint   = $Matches[2]
         RootPassword = $RootPassword
         Process      = $process

@@ -7,45 +7,27 @@ $script:EmulatorPath = if ($env:PVETOKENS_EMULATOR_PATH) { $env:PVETOKENS_EMULAT
 
 Import-Module (Join-Path $script:ModulePath 'PveTokens.psd1') -Force
 
+. (Join-Path $script:RepoRoot 'build/PveEmulatorProcess.ps1')
+
 function Start-PveEmulator {
     <#
     .SYNOPSIS
-        Starts the emulator as a process and returns its URL, certificate fingerprint and process.
+        Starts the staged emulator as a process; returns its Url, Thumbprint, RootPassword and Process.
     #>
     param(
         [string] $PveVersion = '9.2.0',
         [string] $RootPassword = 'Emulator-Root-1',
         [string] $SeedFile,
         [int] $AuthFailureDelayMs = 0,
-        [int] $TicketLifetimeSeconds = 7200
+        [int] $TicketLifetimeSeconds = 7200,
+        [string[]] $ExtraArgument = @()
     )
-    $arguments = @((Join-Path $script:EmulatorPath 'PveEmulator.dll'), 'serve', '--pve-version', $PveVersion,
-        '--root-password', $RootPassword, '--auth-failure-delay-ms', $AuthFailureDelayMs, '--ticket-lifetime-s', $TicketLifetimeSeconds)
-    if ($SeedFile) { $arguments += @('--seed', $SeedFile) }
-
-    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    foreach ($a in $arguments) { $info.ArgumentList.Add([string]$a) }
-    $info.RedirectStandardInput = $true
-    $info.RedirectStandardOutput = $true
-    $info.UseShellExecute = $false
-    $process = [System.Diagnostics.Process]::Start($info)
-    $line = $process.StandardOutput.ReadLine()
-    if ($line -notmatch '^LISTENING (\S+) ([0-9A-F]{64})$') {
-        $process.Kill()
-        throw "The emulator did not start: '$line'"
-    }
-    [pscustomobject]@{
-        Url          = $Matches[1]
-        Thumbprint   = $Matches[2]
-        RootPassword = $RootPassword
-        Process      = $process
-    }
+    Start-PveEmulatorProcess -EmulatorPath $script:EmulatorPath @PSBoundParameters
 }
 
 function Stop-PveEmulator {
     param([Parameter(Mandatory)] $Emulator)
-    $Emulator.Process.StandardInput.Close()
-    if (-not $Emulator.Process.WaitForExit(10000)) { $Emulator.Process.Kill() }
+    Stop-PveEmulatorProcess $Emulator
 }
 
 # --- Help pages and their examples (used by Help.Tests.ps1) -------------------------------------

@@ -60,23 +60,68 @@ internal sealed class HttpCallRecord
 /// </summary>
 internal static class HttpCallObserver
 {
-    private static readonly AsyncLocal<Action<HttpCallRecord>?> Current = new AsyncLocal<Action<HttpCallRecord>?>();
+    private static readonly AsyncLocal<Observer?> Current = new AsyncLocal<Observer?>();
 
-    internal static IDisposable Begin(Action<HttpCallRecord> observer)
+    internal static IDisposable Begin(Action<HttpCallRecord> observer) => Begin(observer, null);
+
+    /// <summary>Observes call records and the client's notices (retries, writes verified after a lost answer).</summary>
+    internal static IDisposable Begin(Action<HttpCallRecord> calls, Action<ClientNotice>? notices)
     {
-        Action<HttpCallRecord>? previous = Current.Value;
-        Current.Value = observer;
+        Observer? previous = Current.Value;
+        Current.Value = new Observer(calls, notices);
         return new Scope(previous);
     }
 
-    internal static void Notify(HttpCallRecord record) => Current.Value?.Invoke(record);
+    internal static void Notify(HttpCallRecord record) => Current.Value?.Calls(record);
+
+    internal static void Notify(ClientNotice notice) => Current.Value?.Notices?.Invoke(notice);
+
+    private sealed class Observer
+    {
+        internal Observer(Action<HttpCallRecord> calls, Action<ClientNotice>? notices)
+        {
+            Calls = calls;
+            Notices = notices;
+        }
+
+        internal Action<HttpCallRecord> Calls { get; }
+
+        internal Action<ClientNotice>? Notices { get; }
+    }
 
     private sealed class Scope : IDisposable
     {
-        private readonly Action<HttpCallRecord>? _previous;
+        private readonly Observer? _previous;
 
-        internal Scope(Action<HttpCallRecord>? previous) => _previous = previous;
+        internal Scope(Observer? previous) => _previous = previous;
 
         public void Dispose() => Current.Value = _previous;
     }
+}
+
+/// <summary>How loudly a <see cref="ClientNotice"/> is shown: a verbose line or a warning.</summary>
+internal enum ClientNoticeLevel
+{
+    Verbose,
+    Warning,
+}
+
+/// <summary>
+/// Something the client did on its own that the user should be able to see: a retry (verbose), or a
+/// write whose answer was lost and that reading back showed applied (warning). Never holds a secret:
+/// methods, API paths, status lines and transport error texts only.
+/// </summary>
+internal sealed class ClientNotice
+{
+    internal ClientNotice(ClientNoticeLevel level, string text)
+    {
+        Level = level;
+        Text = text;
+    }
+
+    internal ClientNoticeLevel Level { get; }
+
+    internal string Text { get; }
+
+    public override string ToString() => Text;
 }

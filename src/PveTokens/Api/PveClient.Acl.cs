@@ -46,7 +46,29 @@ internal sealed partial class PveClient
         IEnumerable<string>? tokens, bool propagate, bool delete, CancellationToken cancellationToken)
     {
         var parameters = BuildAclUpdate(path, roles, users, groups, tokens, propagate, delete);
-        await PutAsync<JsonElement>(AclApiPath, parameters, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await PutAsync<JsonElement>(AclApiPath, parameters, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PveWriteOutcomeException unknown) when (unknown.Outcome == PveWriteOutcome.Unknown)
+        {
+            // PVE applies an ACL update whole or not at all: read back whether every entry is (or is no longer) there.
+            var wanted = new List<(PveAclPrincipalType Type, string Principal)>();
+            wanted.AddRange((users ?? Array.Empty<string>()).Select(u => (PveAclPrincipalType.User, u)));
+            wanted.AddRange((groups ?? Array.Empty<string>()).Select(g => (PveAclPrincipalType.Group, g)));
+            wanted.AddRange((tokens ?? Array.Empty<string>()).Select(t => (PveAclPrincipalType.Token, t)));
+            string normalized = AclPath.Normalize(path, out _) ?? path;
+            List<string> roleList = roles.ToList();
+            await VerifyWriteAsync(unknown, async ct =>
+            {
+                IReadOnlyList<AclEntry> acl = await GetAclAsync(ct).ConfigureAwait(false);
+                return wanted.All(w => roleList.All(role =>
+                {
+                    bool present = acl.Any(e => e.SameGrant(normalized, w.Type, w.Principal, role) && (delete || e.Propagate == propagate));
+                    return delete ? !acl.Any(e => e.SameGrant(normalized, w.Type, w.Principal, role)) : present;
+                }));
+            }, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The form of a <c>PUT /access/acl</c>; separate so tests can check exactly what is sent.</summary>

@@ -80,7 +80,7 @@ internal sealed partial class PveClient
     {
         try
         {
-            TicketData data = await RequestTicketAsync(current.UserId, current.Ticket, null, cancellationToken).ConfigureAwait(false);
+            TicketData data = await RequestTicketAsync(current.UserId, SecretText.ToPlainText(current.Ticket), null, cancellationToken).ConfigureAwait(false);
             SetTicket(data, current.UserId);
             return;
         }
@@ -112,7 +112,8 @@ internal sealed partial class PveClient
 
     private void SetTicket(TicketData data, string userId)
     {
-        _ticket = new TicketState(data.Username ?? userId, data.Ticket!, data.CsrfToken ?? string.Empty);
+        // The old state is not disposed: a call running on another thread may still be reading it.
+        _ticket = new TicketState(data.Username ?? userId, SecretText.ToSecureString(data.Ticket!), SecretText.ToSecureString(data.CsrfToken ?? string.Empty));
     }
 
     private void ClearTicket()
@@ -122,12 +123,13 @@ internal sealed partial class PveClient
         _reloginPassword = null;
     }
 
-    // The ticket and CSRF token stay private to the client: no property, log line or message shows them.
+    // The ticket and CSRF token stay private to the client, as read-only SecureStrings (made plain only
+    // while a request's headers are built): no property, log line or message shows them.
     private sealed class TicketState
     {
         private readonly long _issued = Stopwatch.GetTimestamp();
 
-        internal TicketState(string userId, string ticket, string csrfToken)
+        internal TicketState(string userId, SecureString ticket, SecureString csrfToken)
         {
             UserId = userId;
             Ticket = ticket;
@@ -136,9 +138,9 @@ internal sealed partial class PveClient
 
         internal string UserId { get; }
 
-        internal string Ticket { get; }
+        internal SecureString Ticket { get; }
 
-        internal string CsrfToken { get; }
+        internal SecureString CsrfToken { get; }
 
         internal TimeSpan Age => TimeSpan.FromSeconds((Stopwatch.GetTimestamp() - _issued) / (double)Stopwatch.Frequency);
 

@@ -38,9 +38,34 @@ internal sealed partial class PveClient
         CancellationToken cancellationToken)
     {
         PveParameters form = TokenForm(settings.Comment, settings.Expire, settings.PrivilegeSeparation ?? true);
-        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Post, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
-            .ConfigureAwait(false);
+        ReadOnlyMemory<byte> body;
+        try
+        {
+            body = await SendAsync(HttpMethod.Post, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (PveWriteOutcomeException unknown) when (unknown.Outcome == PveWriteOutcome.Unknown)
+        {
+            // The token exists now, or not; its secret cannot be read back either way.
+            await VerifyWriteAsync(unknown, ct => TokenExistsAsync(userId, tokenId, ct), cancellationToken).ConfigureAwait(false);
+            throw new PveTokenSecretLostException(userId, tokenId, created: true, unknown.Cause, unknown);
+        }
+
         return PveTokenJson.ReadCreated(body.Span);
+    }
+
+    /// <summary>Whether the token exists (a read; PVE's "no such token/user" is false).</summary>
+    internal async Task<bool> TokenExistsAsync(string userId, string tokenId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetTokenAsync(userId, tokenId, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (PveApiException e) when (e.IsNotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -64,14 +89,49 @@ internal sealed partial class PveClient
             form.Add("regenerate", true);
         }
 
-        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Put, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
-            .ConfigureAwait(false);
-        return PveTokenJson.ReadToken(body.Span);
+        try
+        {
+            ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Put, TokenPath(userId, tokenId), form, ReadAllBytesAsync, cancellationToken)
+                .ConfigureAwait(false);
+            return PveTokenJson.ReadToken(body.Span);
+        }
+        catch (PveWriteOutcomeException unknown) when (unknown.Outcome == PveWriteOutcome.Unknown && update.Regenerate)
+        {
+            // A secret cannot be read back: the token may have a new one that never arrived.
+            throw new PveTokenSecretLostException(userId, tokenId, created: false, unknown.Cause, unknown);
+        }
+        catch (PveWriteOutcomeException unknown) when (unknown.Outcome == PveWriteOutcome.Unknown)
+        {
+            PveTokenFields? now = null;
+            await VerifyWriteAsync(unknown, async ct =>
+            {
+                now = await GetTokenAsync(userId, tokenId, ct).ConfigureAwait(false);
+                return IsUpdated(now, update);
+            }, cancellationToken).ConfigureAwait(false);
+            return now!;
+        }
     }
 
     /// <summary>`DELETE /access/users/{userid}/token/{tokenid}` (PVE drops the token's ACL entries with it).</summary>
-    internal Task DeleteTokenAsync(string userId, string tokenId, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Delete, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken);
+    internal async Task DeleteTokenAsync(string userId, string tokenId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(HttpMethod.Delete, TokenPath(userId, tokenId), null, ReadAllBytesAsync, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PveWriteOutcomeException unknown) when (unknown.Outcome == PveWriteOutcome.Unknown)
+        {
+            await VerifyWriteAsync(unknown, async ct => !await TokenExistsAsync(userId, tokenId, ct).ConfigureAwait(false), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether <paramref name="token"/> shows every change of <paramref name="update"/>.</summary>
+    internal static bool IsUpdated(PveTokenFields token, PveTokenUpdate update) =>
+        (update.Comment is null || string.Equals(token.Comment, update.Comment, StringComparison.Ordinal)) &&
+        (!update.DeleteComment || string.IsNullOrEmpty(token.Comment)) &&
+        (update.Expire is null || (token.Expire ?? 0) == update.Expire) &&
+        (update.PrivilegeSeparation is null || (token.PrivilegeSeparation ?? true) == update.PrivilegeSeparation);
 
     /// <summary>The token settings of a POST or PUT form: only those given (non-null) are sent.</summary>
     private static PveParameters TokenForm(string? comment, long? expire, bool? privsep)
@@ -103,7 +163,21 @@ internal sealed partial class PveClient
     {
         var buffer = new MemoryStream();
         await body.CopyToAsync(buffer, 81920, cancellationToken).ConfigureAwait(false);
-        return new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, checked((int)buffer.Length));
+        var bytes = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, checked((int)buffer.Length));
+
+        // A body cut short (or a proxy's HTML page) fails here, inside the call, where a read is retried
+        // and a write's lost answer is checked, rather than later in the caller's parser.
+        var reader = new System.Text.Json.Utf8JsonReader(bytes.Span);
+        while (reader.Read())
+        {
+        }
+
+        if (reader.BytesConsumed == 0 || reader.CurrentDepth != 0)
+        {
+            throw new System.Text.Json.JsonException("The answer is not complete JSON.");
+        }
+
+        return bytes;
     }
 }
 

@@ -7,6 +7,7 @@ using System.Diagnostics;
 using System.IO;
 using System.Net;
 using System.Net.Http;
+using System.Net.Http.Headers;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -35,9 +36,11 @@ internal sealed partial class PveClient : IDisposable
     private readonly PveClientOptions _options;
     private readonly HttpClient _http;
     private readonly string _apiBase;
-    private ApiToken? _token;
+    private const string PresentedCertificateKey = "PveTokens.PresentedCertificateSha256";
+    private const string CertificateRejectionKey = "PveTokens.CertificateRejection";
+
+    private volatile ApiToken? _token;
     private volatile string? _presentedCertificateSha256;
-    private volatile string? _certificateRejection;
 
     internal PveClient(PveClientOptions options)
         : this(options, null)
@@ -65,6 +68,8 @@ internal sealed partial class PveClient : IDisposable
     internal Uri Server => _options.Server;
 
     internal PveCertificatePolicy CertificatePolicy => _options.CertificatePolicy;
+
+    internal PveRetryPolicy RetryPolicy => _options.Retry;
 
     internal string? PinnedCertificateSha256 => _options.PinnedCertificateSha256;
 
@@ -107,6 +112,34 @@ internal sealed partial class PveClient : IDisposable
         Func<Stream, CancellationToken, Task<T>> readBody, CancellationToken cancellationToken) =>
         SendCoreAsync(method, path, parameters, readBody, authenticate: true, cancellationToken);
 
+    /// <summary>
+    /// After a write's answer was lost (<paramref name="unknown"/>), reads back with
+    /// <paramref name="isApplied"/>: returns when the change is there (with a warning notice saying
+    /// so), throws the NotApplied outcome when it is not, and the Unknown outcome (saying why) when
+    /// reading back failed too.
+    /// </summary>
+    internal async Task VerifyWriteAsync(PveWriteOutcomeException unknown, Func<CancellationToken, Task<bool>> isApplied,
+        CancellationToken cancellationToken)
+    {
+        bool applied;
+        try
+        {
+            applied = await isApplied(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PveApiException || e is PveConnectionException || e is JsonException)
+        {
+            throw unknown.With(PveWriteOutcome.Unknown, "reading it back failed too: " + e.Message);
+        }
+
+        if (!applied)
+        {
+            throw unknown.With(PveWriteOutcome.NotApplied, null);
+        }
+
+        Notify(new ClientNotice(ClientNoticeLevel.Warning,
+            $"The answer to {unknown.Method} {unknown.Path} did not arrive ({unknown.Cause.TrimEnd('.')}); reading back shows the change was applied."));
+    }
+
     /// <summary>Escapes one path segment (a user id, a token name) for use in an API path.</summary>
     internal static string Segment(string value) => Uri.EscapeDataString(value);
 
@@ -138,8 +171,11 @@ internal sealed partial class PveClient : IDisposable
     private async Task<T> SendCoreAsync<T>(HttpMethod method, string path, PveParameters? parameters,
         Func<Stream, CancellationToken, Task<T>> readBody, bool authenticate, CancellationToken cancellationToken)
     {
+        // A login changes nothing on the server, so it may be repeated like a read.
+        bool idempotent = PveRetryPolicy.IsIdempotent(method) || (!authenticate && path == TicketPath);
+        PveRetryPolicy policy = _options.Retry;
         bool recoveredTicket = false;
-        bool retriedConnection = false;
+        int retries = 0;
         while (true)
         {
             if (authenticate)
@@ -154,19 +190,30 @@ internal sealed partial class PveClient : IDisposable
             HttpResponseMessage response;
             try
             {
-                _certificateRejection = null;
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (IsTransportFailure(e, cancellationToken))
             {
-                PveConnectionException failure = Classify(e, timeout.IsCancellationRequested);
+                PveConnectionException failure = Classify(e, timeout.IsCancellationRequested, request);
                 Record(method, path, parameters, null, null, stopwatch.Elapsed, failure.Kind.ToString());
 
-                // A connection the server dropped under us: a GET is safe to send once more on a new one.
-                if (failure.Kind == PveConnectionFailure.Other && method == HttpMethod.Get && !retriedConnection)
+                // A rejected certificate does not get better by asking again.
+                if (failure.Kind != PveConnectionFailure.Tls)
                 {
-                    retriedConnection = true;
-                    continue;
+                    bool nothingSent = NothingSent(e, request);
+                    if (idempotent || nothingSent)
+                    {
+                        string reason = nothingSent && !idempotent ? DescribeFailure(failure) + ", before the request was sent" : DescribeFailure(failure);
+                        if (await WaitBeforeRetryAsync(policy, ++retries, method, path, reason, null, cancellationToken).ConfigureAwait(false))
+                        {
+                            continue;
+                        }
+                    }
+                    else
+                    {
+                        throw new PveWriteOutcomeException(method.Method, Uri.UnescapeDataString(path), PveWriteOutcome.Unknown,
+                            DescribeFailure(failure) + " after the request was sent", null, failure);
+                    }
                 }
 
                 throw failure;
@@ -177,6 +224,7 @@ internal sealed partial class PveClient : IDisposable
                 int status = (int)response.StatusCode;
                 if (response.IsSuccessStatusCode)
                 {
+                    Exception? unreadable;
                     try
                     {
                         using Stream body = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
@@ -184,12 +232,31 @@ internal sealed partial class PveClient : IDisposable
                     }
                     catch (Exception e) when (IsTransportFailure(e, cancellationToken))
                     {
-                        throw Classify(e, timeout.IsCancellationRequested);
+                        unreadable = Classify(e, timeout.IsCancellationRequested, request);
+                    }
+                    catch (JsonException e)
+                    {
+                        unreadable = e;
                     }
                     finally
                     {
                         Record(method, path, parameters, status, response.ReasonPhrase, stopwatch.Elapsed, null);
                     }
+
+                    string cause = unreadable is PveConnectionException c
+                        ? $"{status} {response.ReasonPhrase}, then {DescribeFailure(c)} while reading the answer"
+                        : $"{status} {response.ReasonPhrase} with an answer that is not PVE's JSON";
+                    if (!idempotent)
+                    {
+                        throw new PveWriteOutcomeException(method.Method, Uri.UnescapeDataString(path), PveWriteOutcome.Unknown, cause, null, unreadable);
+                    }
+
+                    if (await WaitBeforeRetryAsync(policy, ++retries, method, path, cause, null, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    throw unreadable;
                 }
 
                 Record(method, path, parameters, status, response.ReasonPhrase, stopwatch.Elapsed, null);
@@ -202,9 +269,108 @@ internal sealed partial class PveClient : IDisposable
                     continue;
                 }
 
-                throw await CreateApiExceptionAsync(method, path, parameters, response, timeout.Token).ConfigureAwait(false);
+                PveApiException error = await CreateApiExceptionAsync(method, path, parameters, response, timeout.Token).ConfigureAwait(false);
+                if (PveRetryPolicy.IsRetryableStatus(status))
+                {
+                    string cause = $"{status} {response.ReasonPhrase}".TrimEnd();
+                    if (!idempotent)
+                    {
+                        // A gateway answered in PVE's place: PVE may or may not have run the write.
+                        throw new PveWriteOutcomeException(method.Method, Uri.UnescapeDataString(path), PveWriteOutcome.Unknown, cause, null, error);
+                    }
+
+                    TimeSpan? retryAfter = RetryAfter(response);
+                    if (await WaitBeforeRetryAsync(policy, ++retries, method, path, cause, retryAfter, cancellationToken).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+                }
+
+                throw error;
             }
         }
+    }
+
+    /// <summary>
+    /// Waits before retry <paramref name="retry"/> when the policy allows one (false when retries are
+    /// used up), telling the observer first. The wait ends early when the caller cancels (Ctrl+C).
+    /// </summary>
+    private async Task<bool> WaitBeforeRetryAsync(PveRetryPolicy policy, int retry, HttpMethod method, string path, string reason,
+        TimeSpan? retryAfter, CancellationToken cancellationToken)
+    {
+        if (retry > policy.MaximumRetryCount)
+        {
+            return false;
+        }
+
+        TimeSpan delay = policy.DelayBefore(retry, retryAfter);
+        Notify(new ClientNotice(ClientNoticeLevel.Verbose,
+            $"{_options.Server.Authority} {method.Method} {Uri.UnescapeDataString(path)} failed ({reason.TrimEnd('.')}); retry {retry} of {policy.MaximumRetryCount} (attempt {retry + 1} of {policy.MaximumRetryCount + 1}) in {delay.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s."));
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return true;
+    }
+
+    private void Notify(ClientNotice notice)
+    {
+        _options.OnNotice?.Invoke(notice);
+        HttpCallObserver.Notify(notice);
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        RetryConditionHeaderValue? header = response.Headers.RetryAfter;
+        if (header?.Delta is TimeSpan delta)
+        {
+            return delta;
+        }
+
+        return header?.Date is DateTimeOffset date ? date - DateTimeOffset.UtcNow : null;
+    }
+
+    private static string DescribeFailure(PveConnectionException failure) => failure.Kind switch
+    {
+        PveConnectionFailure.TimedOut => "timed out",
+        PveConnectionFailure.Refused => "connection refused",
+        PveConnectionFailure.NameResolution => "name not resolved",
+        _ => "connection failed: " + Innermost(failure).Message.TrimEnd('.'),
+    };
+
+    /// <summary>
+    /// Whether the failed request certainly never reached the server: its body was never written (a
+    /// server cannot act on a request whose body it never got), or the connection itself could not be
+    /// made (refused, unreachable, name not resolved).
+    /// </summary>
+    private static bool NothingSent(Exception e, HttpRequestMessage request)
+    {
+        if (request.Content is FormContent form && !form.Started)
+        {
+            return true;
+        }
+
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException se)
+            {
+                switch (se.SocketErrorCode)
+                {
+                    case SocketError.ConnectionRefused:
+                    case SocketError.HostNotFound:
+                    case SocketError.HostUnreachable:
+                    case SocketError.NetworkUnreachable:
+                    case SocketError.AddressNotAvailable:
+                    case SocketError.TryAgain:
+                    case SocketError.NoData:
+                        return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private HttpRequestMessage BuildRequest(HttpMethod method, string path, PveParameters? parameters, TicketState? ticket, bool authenticate)
@@ -219,7 +385,7 @@ internal sealed partial class PveClient : IDisposable
         var request = new HttpRequestMessage(method, new Uri(url, UriKind.Absolute));
         if (hasBody)
         {
-            request.Content = new StringContent(parameters?.Encode() ?? string.Empty, Encoding.UTF8, "application/x-www-form-urlencoded");
+            request.Content = new FormContent(parameters?.Encode() ?? string.Empty);
         }
 
         if (!authenticate)
@@ -234,10 +400,10 @@ internal sealed partial class PveClient : IDisposable
         }
         else if (ticket is not null)
         {
-            request.Headers.TryAddWithoutValidation("Cookie", "PVEAuthCookie=" + ticket.Ticket);
+            request.Headers.TryAddWithoutValidation("Cookie", "PVEAuthCookie=" + SecretText.ToPlainText(ticket.Ticket));
             if (method != HttpMethod.Get)
             {
-                request.Headers.TryAddWithoutValidation("CSRFPreventionToken", ticket.CsrfToken);
+                request.Headers.TryAddWithoutValidation("CSRFPreventionToken", SecretText.ToPlainText(ticket.CsrfToken));
             }
         }
 
@@ -348,6 +514,9 @@ internal sealed partial class PveClient : IDisposable
     {
         string? presented = certificate is null ? null : CertificateThumbprint.Sha256Of(certificate);
         _presentedCertificateSha256 = presented;
+
+        // Kept on the request that opened the connection, so concurrent calls never mix up whose handshake failed.
+        request.Properties[PresentedCertificateKey] = presented;
         bool accept = _options.CertificatePolicy switch
         {
             PveCertificatePolicy.Skip => true,
@@ -357,7 +526,7 @@ internal sealed partial class PveClient : IDisposable
         };
         if (!accept)
         {
-            _certificateRejection = _options.CertificatePolicy == PveCertificatePolicy.Pinned
+            request.Properties[CertificateRejectionKey] = _options.CertificatePolicy == PveCertificatePolicy.Pinned
                 ? "it does not match the pinned thumbprint"
                 : "it is not trusted by this system (" + errors + ")";
         }
@@ -369,12 +538,13 @@ internal sealed partial class PveClient : IDisposable
         e is HttpRequestException || e is IOException || e is WebException || e is SocketException || e is AuthenticationException ||
         (e is OperationCanceledException && !cancellationToken.IsCancellationRequested);
 
-    private PveConnectionException Classify(Exception e, bool timedOut)
+    private PveConnectionException Classify(Exception e, bool timedOut, HttpRequestMessage request)
     {
         string host = _options.Server.Host;
         int port = _options.Server.Port;
         string where = $"{host}:{port}";
-        string? presented = _presentedCertificateSha256;
+        string? presented = request.Properties.TryGetValue(PresentedCertificateKey, out object? p) ? p as string : null;
+        string? rejection = request.Properties.TryGetValue(CertificateRejectionKey, out object? r) ? r as string : null;
         string? pinned = _options.PinnedCertificateSha256;
         if (timedOut)
         {
@@ -383,7 +553,7 @@ internal sealed partial class PveClient : IDisposable
                 inner: e);
         }
 
-        bool tls = _certificateRejection is not null;
+        bool tls = rejection is not null;
         PveConnectionFailure? kind = null;
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
@@ -416,7 +586,7 @@ internal sealed partial class PveClient : IDisposable
         if (tls)
         {
             string fingerprint = presented is null ? "unknown (no certificate was received)" : CertificateThumbprint.ToColonForm(presented);
-            string message = _certificateRejection is string why
+            string message = rejection is string why
                 ? $"The certificate presented by {where} was rejected: {why}. Its SHA-256 fingerprint is {fingerprint}."
                 : $"The TLS handshake with {where} failed: {Innermost(e).Message} Certificate SHA-256: {fingerprint}.";
             return new PveConnectionException(PveConnectionFailure.Tls, host, port, message, presented,
@@ -444,6 +614,43 @@ internal sealed partial class PveClient : IDisposable
         }
 
         return e;
+    }
+
+    /// <summary>
+    /// A form body that knows whether it was written: a request whose body was never written cannot
+    /// have been acted on, so it is safe to send again. Its bytes (they may hold a password) are
+    /// cleared when the request is disposed.
+    /// </summary>
+    private sealed class FormContent : HttpContent
+    {
+        private readonly byte[] _bytes;
+        private int _started;
+
+        internal FormContent(string form)
+        {
+            _bytes = Encoding.UTF8.GetBytes(form);
+            Headers.ContentType = new MediaTypeHeaderValue("application/x-www-form-urlencoded") { CharSet = "utf-8" };
+        }
+
+        internal bool Started => Volatile.Read(ref _started) != 0;
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            Interlocked.Exchange(ref _started, 1);
+            return stream.WriteAsync(_bytes, 0, _bytes.Length);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = _bytes.Length;
+            return true;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Array.Clear(_bytes, 0, _bytes.Length);
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>PVE's response envelope.</summary>

@@ -33,6 +33,12 @@ internal sealed class PveClientOptions
     /// </summary>
     internal TimeSpan TicketRenewalAge { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Which failed calls are sent again, how often and after what wait (Connect-PveServer -MaximumRetryCount/-RetryIntervalSec).</summary>
+    internal PveRetryPolicy Retry { get; set; } = PveRetryPolicy.Default;
+
+    /// <summary>Receives every notice (retries, writes verified after a lost answer) besides the ambient <see cref="HttpCallObserver"/>.</summary>
+    internal Action<ClientNotice>? OnNotice { get; set; }
+
     /// <summary>Receives every call record (besides the ambient <see cref="HttpCallObserver"/>).</summary>
     internal Action<HttpCallRecord>? OnCall { get; set; }
 }

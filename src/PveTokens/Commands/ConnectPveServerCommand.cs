@@ -30,8 +30,6 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
 {
     private const string ApiTokenSet = "ApiToken";
     private const string CredentialSet = "Credential";
-    private const string HostVariable = "PMPROXY_HOST";
-    private const string TokenVariable = "PMPROXY_TOKEN";
     private const string DefaultRealm = "pam";
 
     /// <summary>Gets or sets the server: host, host:port or https:// URL (port 8006 by default); PMPROXY_HOST when omitted.</summary>
@@ -73,6 +71,16 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [Parameter]
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Gets or sets how often a failed call that is safe to repeat is retried (reads, and calls that never left this machine); 0 for never.</summary>
+    [Parameter]
+    [ValidateRange(0, 100)]
+    public int MaximumRetryCount { get; set; } = PveRetryPolicy.DefaultMaximumRetryCount;
+
+    /// <summary>Gets or sets the base wait before a retry in seconds; it doubles with each retry, with random jitter.</summary>
+    [Parameter]
+    [ValidateRange(0.0, 3600.0)]
+    public double RetryIntervalSec { get; set; } = PveRetryPolicy.DefaultRetryInterval.TotalSeconds;
 
     /// <summary>Gets or sets whether to write the new session to the pipeline.</summary>
     [Parameter]
@@ -141,55 +149,12 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         }
     }
 
-    private Uri ResolveServer()
-    {
-        string? text = Server ?? Environment.GetEnvironmentVariable(HostVariable);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            ThrowTerminatingError(ErrorMapper.InvalidArgument("NoServer",
-                $"No server to connect to: give -Server, or set the {HostVariable} environment variable.", null));
-        }
-
-        try
-        {
-            return PveServerAddress.Parse(text!);
-        }
-        catch (FormatException e)
-        {
-            ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidServer", e.Message, text));
-            throw;
-        }
-    }
+    private Uri ResolveServer() => PveConnectionArguments.ResolveServer(this, Server);
 
     private PveClientOptions BuildOptions(Uri server)
     {
-        var options = new PveClientOptions(server)
-        {
-            Timeout = TimeoutSec == 0 ? System.Threading.Timeout.InfiniteTimeSpan : TimeSpan.FromSeconds(TimeoutSec),
-        };
-        if (SkipCertificateCheck && CertificateThumbprint is not null)
-        {
-            ThrowTerminatingError(ErrorMapper.InvalidArgument("ConflictingCertificateOptions",
-                "-CertificateThumbprint and -SkipCertificateCheck contradict each other: pin the certificate, or skip the check, not both.", null));
-        }
-
-        if (SkipCertificateCheck)
-        {
-            options.CertificatePolicy = PveCertificatePolicy.Skip;
-        }
-        else if (CertificateThumbprint is not null)
-        {
-            try
-            {
-                options.PinnedCertificateSha256 = Api.CertificateThumbprint.Normalize(CertificateThumbprint);
-                options.CertificatePolicy = PveCertificatePolicy.Pinned;
-            }
-            catch (FormatException e)
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidCertificateThumbprint", e.Message, CertificateThumbprint));
-            }
-        }
-
+        PveClientOptions options = PveConnectionArguments.BuildOptions(this, server, CertificateThumbprint, SkipCertificateCheck, TimeoutSec);
+        options.Retry = new PveRetryPolicy(MaximumRetryCount, TimeSpan.FromSeconds(RetryIntervalSec));
         return options;
     }
 
@@ -215,61 +180,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         return userId;
     }
 
-    private ApiToken ResolveApiToken()
-    {
-        object? value = ApiToken is PSObject wrapped ? wrapped.BaseObject : ApiToken;
-        if (value is null)
-        {
-            string? fromEnvironment = Environment.GetEnvironmentVariable(TokenVariable);
-            if (string.IsNullOrWhiteSpace(fromEnvironment))
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("NoCredential",
-                    $"No credential: give -ApiToken or -Credential, or set the {TokenVariable} environment variable to USER@REALM!TOKENID=SECRET.", null));
-            }
+    private ApiToken ResolveApiToken() => PveConnectionArguments.ResolveApiToken(this, ApiToken);
 
-            value = fromEnvironment;
-        }
-
-        try
-        {
-            switch (value)
-            {
-                case string text:
-                    return ApiTokenString.Parse(text);
-                case SecureString secure:
-                    return ApiTokenString.Parse(SecretText.ToPlainText(secure));
-                case PSCredential credential:
-                    return ApiTokenString.FromParts(credential.UserName, credential.Password);
-                case PveApiTokenSecret created:
-                    // New-PveApiToken | Connect-PveServer: FromParts copies the secret, so the object keeps its own.
-                    return ApiTokenString.FromParts(created.FullTokenId, created.Secret);
-                default:
-                    ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidApiToken",
-                        $"-ApiToken takes a token string (USER@REALM!TOKENID=SECRET), a SecureString holding one, a PSCredential (user name: the full token id, password: the secret), or the output of New-PveApiToken or Reset-PveApiToken; a {value!.GetType().Name} is none of these.",
-                        null));
-                    throw new InvalidOperationException();
-            }
-        }
-        catch (FormatException e)
-        {
-            // The target is deliberately not the value: it may hold the secret.
-            ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidApiToken", e.Message, null,
-                "Copy the token as USER@REALM!TOKENID=SECRET, e.g. root@pam!automation=<the secret shown when the token was created>."));
-            throw;
-        }
-    }
-
-    private void WarnIfSkipping(PveClient client)
-    {
-        if (!SkipCertificateCheck)
-        {
-            return;
-        }
-
-        string? presented = client.PresentedCertificateSha256;
-        string pin = presented is null
-            ? "Pin the server's certificate with -CertificateThumbprint instead."
-            : $"The server presented a certificate with SHA-256 {Api.CertificateThumbprint.ToColonForm(presented)}; if that is your server's, connect with -CertificateThumbprint {Api.CertificateThumbprint.ToColonForm(presented)} instead.";
-        WriteWarning($"-SkipCertificateCheck: the certificate of {client.Server.Authority} is not checked, so anyone on the network path can pose as the server and capture the credential. {pin}");
-    }
+    private void WarnIfSkipping(PveClient client) => PveConnectionArguments.WarnIfSkipping(this, client, SkipCertificateCheck);
 }

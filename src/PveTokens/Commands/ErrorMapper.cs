@@ -16,14 +16,17 @@ namespace PveTokens.Commands;
 /// (PermissionDenied); InvalidArgument (InvalidArgument); ObjectNotFound (ObjectNotFound); ApiError
 /// (InvalidOperation); CertificatePinMismatch, CertificateNotTrusted, TlsHandshakeFailed
 /// (SecurityError); ConnectionRefused, ConnectionTimedOut, ServerNotFound, ConnectionFailed
-/// (ConnectionError); InvalidResponse (InvalidResult); SessionClosed, NoSession (InvalidOperation).
+/// (ConnectionError); InvalidResponse (InvalidResult); SessionClosed, NoSession (InvalidOperation);
+/// TokenSecretLost, WriteNotApplied, WriteOutcomeUnknown (ConnectionError: a write whose answer was
+/// lost, see docs/reliability.md).
 /// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>.
 /// </summary>
 internal static class ErrorMapper
 {
     /// <summary>True for the failures <see cref="Map"/> knows; anything else is a bug and should surface as such.</summary>
     internal static bool Handles(Exception e) =>
-        e is PveApiException || e is PveConnectionException || e is PveOneTimePasswordRequiredException || e is JsonException || e is SessionClosedException;
+        e is PveApiException || e is PveConnectionException || e is PveOneTimePasswordRequiredException || e is JsonException || e is SessionClosedException ||
+        e is PveWriteOutcomeException || e is PveTokenSecretLostException;
 
     internal static ErrorRecord Map(Exception e, object? target, PveSession session) =>
         Map(e, target, session.AuthMethod, session.Identity);
@@ -32,6 +35,12 @@ internal static class ErrorMapper
     {
         PveApiException api => FromApi(api, target, authMethod, identity),
         PveConnectionException connection => FromConnection(connection, target),
+        PveTokenSecretLostException lost => Record(lost, "TokenSecretLost", ErrorCategory.ConnectionError, lost.FullTokenId, lost.Message,
+            "Run the command above (it asks for confirmation) and store the secret it returns."),
+        PveWriteOutcomeException { Outcome: PveWriteOutcome.NotApplied } notApplied => Record(notApplied, "WriteNotApplied", ErrorCategory.ConnectionError, target,
+            notApplied.Message, "Nothing changed: run the command again."),
+        PveWriteOutcomeException unknown => Record(unknown, "WriteOutcomeUnknown", ErrorCategory.ConnectionError, target,
+            unknown.Message, "Check the current state (Get-PveApiToken, Get-PveAcl) before running the command again."),
         PveOneTimePasswordRequiredException otp => Record(otp, "OneTimePasswordRequired", ErrorCategory.AuthenticationError, target,
             otp.Message, "Add -OneTimePassword with the current code from the authenticator app."),
         SessionClosedException closed => Record(closed, "SessionClosed", ErrorCategory.InvalidOperation, target, closed.Message,

@@ -84,11 +84,50 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
+        // Several principals are one request (or two, compared) each: show how far along it is.
+        int total = ParameterSetName == UserSet ? UserId.Length : ParameterSetName == TokenSet ? TokenId.Length : 0;
+        string activity = $"Reading effective permissions on {session.Server.Authority}";
+        int done = 0;
+        void Step(string principal)
+        {
+            if (total > 1)
+            {
+                WriteProgress(new ProgressRecord(ProgressActivityId, activity, $"{principal} ({done + 1} of {total})")
+                {
+                    PercentComplete = done * 100 / total,
+                });
+            }
+
+            done++;
+        }
+
+        try
+        {
+            ProcessPrincipals(session, Step);
+        }
+        finally
+        {
+            if (total > 1)
+            {
+                WriteProgress(new ProgressRecord(ProgressActivityId, activity, "Done")
+                {
+                    PercentComplete = 100,
+                    RecordType = ProgressRecordType.Completed,
+                });
+            }
+        }
+    }
+
+    private const int ProgressActivityId = 0x50455250;
+
+    private void ProcessPrincipals(PveSession session, Action<string> step)
+    {
         switch (ParameterSetName)
         {
             case UserSet:
                 foreach (string user in UserId)
                 {
+                    step(user);
                     if (AclPrincipal.CheckUserId(user) is string error)
                     {
                         WriteError(ErrorMapper.InvalidArgument("InvalidUserId", error, user));
@@ -102,6 +141,7 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
             case TokenSet:
                 foreach ((string input, string? id, string? error) in AclPrincipal.ResolveTokens(TokenId, UserId))
                 {
+                    step(id ?? input);
                     if (id is null)
                     {
                         WriteError(ErrorMapper.InvalidArgument("InvalidTokenId", error!, input,

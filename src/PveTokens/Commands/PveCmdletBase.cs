@@ -23,7 +23,8 @@ public abstract class PveCmdletBase : PSCmdlet, IDisposable
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
 
     private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
-    private readonly ConcurrentQueue<HttpCallRecord> _calls = new ConcurrentQueue<HttpCallRecord>();
+    // Call records and client notices (retries, verified writes), in the order they happened.
+    private readonly ConcurrentQueue<object> _calls = new ConcurrentQueue<object>();
 
     /// <summary>Cancelled when the pipeline stops (Ctrl+C, Select-Object -First).</summary>
     protected CancellationToken CancelToken => _cancellation.Token;
@@ -35,7 +36,7 @@ public abstract class PveCmdletBase : PSCmdlet, IDisposable
     /// </summary>
     internal T Run<T>(Func<CancellationToken, Task<T>> operation)
     {
-        using IDisposable observing = HttpCallObserver.Begin(_calls.Enqueue);
+        using IDisposable observing = HttpCallObserver.Begin(_calls.Enqueue, _calls.Enqueue);
         try
         {
             Task<T> task = operation(CancelToken);
@@ -97,9 +98,20 @@ public abstract class PveCmdletBase : PSCmdlet, IDisposable
 
     private void FlushCallRecords()
     {
-        while (_calls.TryDequeue(out HttpCallRecord? record))
+        while (_calls.TryDequeue(out object? item))
         {
-            WriteVerbose($"{record.Server} {record}");
+            switch (item)
+            {
+                case HttpCallRecord record:
+                    WriteVerbose($"{record.Server} {record}");
+                    break;
+                case ClientNotice { Level: ClientNoticeLevel.Warning } warning:
+                    WriteWarning(warning.Text);
+                    break;
+                case ClientNotice notice:
+                    WriteVerbose(notice.Text);
+                    break;
+            }
         }
     }
 }

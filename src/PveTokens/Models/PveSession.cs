@@ -27,6 +27,8 @@ public sealed class PveSession
         CertificatePolicy = client.CertificatePolicy;
         CertificateThumbprint = client.PinnedCertificateSha256;
         ConnectedAt = DateTimeOffset.Now;
+        MaximumRetryCount = client.RetryPolicy.MaximumRetryCount;
+        RetryIntervalSec = client.RetryPolicy.RetryInterval.TotalSeconds;
     }
 
     /// <summary>The server's base URI, e.g. https://pve1.example.com:8006/.</summary>
@@ -49,6 +51,12 @@ public sealed class PveSession
 
     /// <summary>The pinned SHA-256 fingerprint (64 hex digits) when CertificatePolicy is Pinned.</summary>
     public string? CertificateThumbprint { get; }
+
+    /// <summary>How often a failed call that is safe to repeat is retried (Connect-PveServer -MaximumRetryCount).</summary>
+    public int MaximumRetryCount { get; }
+
+    /// <summary>The base wait before a retry in seconds, doubled per retry, with jitter (Connect-PveServer -RetryIntervalSec).</summary>
+    public double RetryIntervalSec { get; }
 
     /// <summary>When the session was opened (local time).</summary>
     public DateTimeOffset ConnectedAt { get; }

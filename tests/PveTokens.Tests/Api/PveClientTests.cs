@@ -340,9 +340,11 @@ public class PveClientTests
         using PveClient client = CreateClient();
         client.UseApiToken(ApiTokenString.Parse("root@pam!ci=" + Secret));
 
-        var e = await Assert.ThrowsAsync<PveConnectionException>(() => client.PostAsync<object>("/access/acl", null, CancellationToken.None));
+        // The write reached the handler (its body was read): its outcome is unknown, and it is not sent again.
+        var e = await Assert.ThrowsAsync<PveWriteOutcomeException>(() => client.PostAsync<object>("/access/acl", null, CancellationToken.None));
 
-        Assert.Equal(PveConnectionFailure.Other, e.Kind);
+        Assert.Equal(PveWriteOutcome.Unknown, e.Outcome);
+        Assert.Equal(PveConnectionFailure.Other, Assert.IsType<PveConnectionException>(e.InnerException).Kind);
         Assert.Equal(1, calls);
     }
 

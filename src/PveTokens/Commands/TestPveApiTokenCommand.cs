@@ -1,0 +1,298 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+using PveTokens.Api;
+using PveTokens.Completion;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Tests an API token without connecting with it: whether it authenticates on a server (and if not,
+/// why, as precisely as the server lets anyone tell) and, with -Privilege, whether it holds those
+/// privileges on the paths given. The preflight for automation: nothing is left behind.
+/// </summary>
+/// <remarks>
+/// Authentication is proven with `GET /version`, which every authenticated identity may call, so a
+/// token with rights only on /vms/100 or /pool/x passes (a check of rights on / would fail it).
+/// Privileges are read as the token itself, `GET /access/permissions?path=P` without userid, which
+/// PVE always allows for the caller. The client made for the test is disposed at the end: no
+/// session is registered. PVE 9.1.5 and later answer every token failure with the same
+/// "Authentication failed!": then the reason is Unknown, unless a session to the same server
+/// (-Session, or the default session) can read the token's and its user's settings, which tell
+/// the reason in PVE's own check order.
+/// </remarks>
+[Cmdlet(VerbsDiagnostic.Test, "PveApiToken", DefaultParameterSetName = AuthenticateSet)]
+[OutputType(typeof(PveApiTokenTestResult))]
+[OutputType(typeof(bool))]
+public sealed class TestPveApiTokenCommand : PveCmdletBase
+{
+    private const string AuthenticateSet = "Authenticate";
+    private const string PrivilegeSet = "Privilege";
+    private const string UnifiedFailure = "Authentication failed!";
+
+    private static readonly (Regex Pattern, PveApiTokenTestReason Reason)[] FailureTexts =
+    {
+        (new Regex(@"^invalid token value!", RegexOptions.CultureInvariant), PveApiTokenTestReason.WrongSecret),
+        (new Regex(@"^no such token '[^']*' for user '[^']*'", RegexOptions.CultureInvariant), PveApiTokenTestReason.UnknownToken),
+        (new Regex(@"^token '[^']*' access expired", RegexOptions.CultureInvariant), PveApiTokenTestReason.TokenExpired),
+        (new Regex(@"^user '[^']*' is disabled", RegexOptions.CultureInvariant), PveApiTokenTestReason.UserDisabled),
+        (new Regex(@"^user '[^']*' access expired", RegexOptions.CultureInvariant), PveApiTokenTestReason.UserExpired),
+        (new Regex(@"^no such user \('[^']*'\)", RegexOptions.CultureInvariant), PveApiTokenTestReason.UnknownUser),
+    };
+
+    /// <summary>Gets or sets the token: string, SecureString, PSCredential or a new token from New-/Reset-PveApiToken; PMPROXY_TOKEN when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object? ApiToken { get; set; }
+
+    /// <summary>Gets or sets the server; the session's server when omitted, else PMPROXY_HOST.</summary>
+    [Parameter(Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string? Server { get; set; }
+
+    /// <summary>Gets or sets the SHA-256 fingerprint of the server certificate to trust.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CertificateThumbprint { get; set; }
+
+    /// <summary>Gets or sets whether to accept any certificate.</summary>
+    [Parameter]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Gets or sets the time allowed for each call in seconds; 0 for no limit.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Gets or sets the session whose server and TLS policy to use, and which may read the token's settings; the default session when omitted.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNull]
+    public PveSession? Session { get; set; }
+
+    /// <summary>Gets or sets the privileges the token must hold.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PrivilegeSet)]
+    [ValidateNotNullOrEmpty]
+    public string[] Privilege { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the ACL paths the privileges must hold on (/ when omitted).</summary>
+    [Parameter(ParameterSetName = PrivilegeSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AclPathCompleter))]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets whether to return only True or False.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    private List<string> _paths = new();
+
+    protected override void BeginProcessing()
+    {
+        foreach (string path in Path.Length == 0 ? new[] { "/" } : Path)
+        {
+            string? normalized = AclPath.NormalizeAndValidate(path, out string? error);
+            if (normalized is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidAclPath", error!, path,
+                    "Check the path against the ACL roots PVE knows (tab completion on -Path offers them)."));
+            }
+
+            if (!_paths.Contains(normalized!))
+            {
+                _paths.Add(normalized!);
+            }
+        }
+    }
+
+    protected override void ProcessRecord()
+    {
+        PveSession? known = Session ?? SessionRegistry.Current.Default;
+        if (known is not null && !known.IsOpen)
+        {
+            known = null;
+        }
+
+        PveClientOptions options = ResolveOptions(known);
+        ApiToken token = PveConnectionArguments.ResolveApiToken(this, ApiToken, "-ApiToken");
+        var result = new PveApiTokenTestResult(options.Server.Authority, token.UserId, token.TokenName);
+
+        // A session to the same server (not this very token) knows the version and may read the token's settings.
+        PveSession? sameServer = known is not null && SameServer(known.Server, options.Server) &&
+            !string.Equals(known.Identity, token.FullTokenId, StringComparison.Ordinal) ? known : null;
+
+        // The client owns the token from here and disposes it (and its connections) at the end: nothing is left behind.
+        using var client = new PveClient(options);
+        client.UseApiToken(token);
+        try
+        {
+            PveVersionInfo version = Run(ct => client.GetVersionAsync(ct));
+            result.Authenticated = true;
+            result.Reason = PveApiTokenTestReason.Authenticated;
+            result.ServerVersion = version.Version;
+            result.Message = $"The token {token.FullTokenId} authenticates on {result.Server}.";
+        }
+        catch (PveApiException e) when (e.StatusCode == 401)
+        {
+            result.ServerVersion = sameServer?.Version;
+            Explain(result, e, sameServer);
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            PveConnectionArguments.WarnIfSkipping(this, client, SkipCertificateCheck);
+            WriteError(ErrorMapper.Map(e, token.FullTokenId, PveAuthMethod.ApiToken, token.FullTokenId));
+            if (Quiet)
+            {
+                WriteObject(false);
+            }
+
+            return;
+        }
+
+        PveConnectionArguments.WarnIfSkipping(this, client, SkipCertificateCheck);
+        bool checkedAll = true;
+        if (result.Authenticated && Privilege.Length > 0)
+        {
+            checkedAll = CheckPrivileges(client, result);
+        }
+
+        result.Passed = result.Authenticated && checkedAll && result.MissingPrivileges.Length == 0;
+        WriteObject(Quiet ? result.Passed : result);
+    }
+
+    /// <summary>
+    /// -Server (with the TLS options given, else the TLS policy of a session to that server), else
+    /// the session's server and TLS policy, else PMPROXY_HOST.
+    /// </summary>
+    private PveClientOptions ResolveOptions(PveSession? known)
+    {
+        bool tlsGiven = SkipCertificateCheck.IsPresent || CertificateThumbprint is not null;
+        Uri server = Server is null && known is not null ? known.Server : PveConnectionArguments.ResolveServer(this, Server);
+        PveClientOptions options = PveConnectionArguments.BuildOptions(this, server, CertificateThumbprint, SkipCertificateCheck, TimeoutSec);
+        if (!tlsGiven && known is not null && SameServer(known.Server, server))
+        {
+            options.CertificatePolicy = known.CertificatePolicy;
+            options.PinnedCertificateSha256 = known.CertificateThumbprint;
+        }
+
+        return options;
+    }
+
+    private void Explain(PveApiTokenTestResult result, PveApiException e, PveSession? sameServer)
+    {
+        string said = e.PveMessage.Trim();
+        foreach ((Regex pattern, PveApiTokenTestReason reason) in FailureTexts)
+        {
+            if (pattern.IsMatch(said))
+            {
+                result.Reason = reason;
+                result.ReasonSource = PveApiTokenTestReasonSource.Server;
+                result.Message = $"{Describe(reason, result)}. PVE: 401 {said}";
+                return;
+            }
+        }
+
+        result.Reason = PveApiTokenTestReason.Unknown;
+        string unknown = string.Equals(said, UnifiedFailure, StringComparison.Ordinal)
+            ? $"unknown (server does not say): PVE answered 401 {said}, as pve-manager 9.1.5 and later do for every token failure (unknown user or token, disabled or expired user, expired token, wrong secret)"
+            : $"unknown: PVE answered 401 {said}";
+        if (sameServer is null)
+        {
+            result.Message = $"The token {result.FullTokenId} does not authenticate; the reason is {unknown}. Connect a session that may read the token's settings to this server (Connect-PveServer) and test again to learn why.";
+            return;
+        }
+
+        if (Refine(result, sameServer, out string? why))
+        {
+            result.ReasonSource = PveApiTokenTestReasonSource.SessionMetadata;
+            result.Message = $"{Describe(result.Reason, result)}. PVE only said 401 {said}; the reason comes from the token's settings as {sameServer.Identity} sees them.";
+            return;
+        }
+
+        result.Message = $"The token {result.FullTokenId} does not authenticate; the reason is {unknown}. The session {sameServer.Identity} could not tell either: {why}.";
+    }
+
+    /// <summary>
+    /// The reason, from the users index as <paramref name="session"/> sees it, in PVE's own check
+    /// order (user exists, enabled, not expired; token exists, not expired; else the secret).
+    /// </summary>
+    private bool Refine(PveApiTokenTestResult result, PveSession session, out string? why)
+    {
+        why = null;
+        PveUserFields? user;
+        try
+        {
+            user = Run(ct => session.Client.GetUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.UserId, result.UserId, StringComparison.Ordinal));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            why = e.Message;
+            return false;
+        }
+
+        long now = PveEpoch.Now;
+        PveTokenFields? token = user?.Tokens.FirstOrDefault(t => string.Equals(t.TokenId, result.TokenId, StringComparison.Ordinal));
+        result.Reason =
+            user is null ? PveApiTokenTestReason.UnknownUser
+            : !user.Enabled ? PveApiTokenTestReason.UserDisabled
+            : PveEpoch.IsExpired(user.Expire, now) ? PveApiTokenTestReason.UserExpired
+            : token is null ? PveApiTokenTestReason.UnknownToken
+            : PveEpoch.IsExpired(token.Expire ?? 0, now) ? PveApiTokenTestReason.TokenExpired
+            : PveApiTokenTestReason.WrongSecret;
+        return true;
+    }
+
+    private static string Describe(PveApiTokenTestReason reason, PveApiTokenTestResult r) => reason switch
+    {
+        PveApiTokenTestReason.UnknownUser => $"The token {r.FullTokenId} does not authenticate: there is no user {r.UserId} (or it is not among the users the session can see)",
+        PveApiTokenTestReason.UserDisabled => $"The token {r.FullTokenId} does not authenticate: its user {r.UserId} is disabled",
+        PveApiTokenTestReason.UserExpired => $"The token {r.FullTokenId} does not authenticate: its user {r.UserId} has expired",
+        PveApiTokenTestReason.UnknownToken => $"The token {r.FullTokenId} does not authenticate: {r.UserId} has no token '{r.TokenId}'",
+        PveApiTokenTestReason.TokenExpired => $"The token {r.FullTokenId} does not authenticate: it has expired; Update-PveApiToken can give it a later expiry",
+        PveApiTokenTestReason.WrongSecret => $"The token {r.FullTokenId} does not authenticate: the secret is wrong; Reset-PveApiToken issues a new one",
+        _ => $"The token {r.FullTokenId} does not authenticate",
+    };
+
+    /// <summary>Asks PVE, as the token itself, for its rights on each path; false when a path could not be read.</summary>
+    private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result)
+    {
+        var checks = new List<PveApiTokenPrivilegeCheck>();
+        bool all = true;
+        foreach (string path in _paths)
+        {
+            PermissionMap map;
+            try
+            {
+                map = Run(ct => client.GetPermissionsAsync(null, path, ct));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(ErrorMapper.Map(e, path, PveAuthMethod.ApiToken, result.FullTokenId));
+                all = false;
+                continue;
+            }
+
+            // PVE answers {"<path as given>": {...}}; the path was sent normalised.
+            IReadOnlyDictionary<string, bool> held = map.Paths.Count == 1 ? map.Paths.Values.First() : map.Get(path);
+            foreach (string wanted in Privilege.Distinct(StringComparer.OrdinalIgnoreCase))
+            {
+                string? name = held.Keys.FirstOrDefault(k => string.Equals(k, wanted, StringComparison.OrdinalIgnoreCase));
+                checks.Add(name is null
+                    ? new PveApiTokenPrivilegeCheck(path, wanted, false, false)
+                    : new PveApiTokenPrivilegeCheck(path, name, true, held[name]));
+            }
+        }
+
+        result.Privileges = checks;
+        result.MissingPrivileges = checks.Where(c => !c.Granted).Select(c => c.Privilege).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        return all;
+    }
+
+    private static bool SameServer(Uri a, Uri b) =>
+        string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
+}

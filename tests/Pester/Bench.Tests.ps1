@@ -1,0 +1,28 @@
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+}
+
+# The full benchmark (build.ps1 -Task Bench) is not part of the test run; this smoke run with tiny
+# sizes keeps the harness from rotting as the cmdlets change.
+Describe 'The benchmark harness' {
+    It 'runs every measure end to end with tiny sizes and reports consistent figures' {
+        $report = Join-Path ([IO.Path]::GetTempPath()) ("perf-smoke-{0}.md" -f [guid]::NewGuid())
+        try {
+            $result = & (Join-Path $script:RepoRoot 'bench/Invoke-Benchmark.ps1') -ModulePath $script:ModulePath `
+                -EmulatorPath $script:EmulatorPath -Smoke -OutputPath $report 6>$null | Select-Object -Last 1
+
+            # 20 users x 3 tokens, plus the root@pam token the harness authenticates with.
+            $result.InventoryCount | Should -Be 61
+            $result.PerCallRatio | Should -BeGreaterThan 0
+            $result.BulkRatio | Should -BeGreaterThan 0
+            $result.EmulatorRequestsPerSecond | Should -BeGreaterThan 0
+            $text = Get-Content $report -Raw
+            $text | Should -Match '\| 1 \| Import-Module'
+            $text | Should -Match '\| 5 \| Emulator'
+            $text | Should -Match '\*\*Machine:\*\*'
+        }
+        finally {
+            Remove-Item $report -ErrorAction SilentlyContinue
+        }
+    }
+}

@@ -1,0 +1,187 @@
+using System.Management.Automation;
+using PveEmulator;
+using PveTokens.Models;
+using PveTokens.Tests.Infrastructure;
+
+namespace PveTokens.Tests.Reliability;
+
+/// <summary>
+/// Every string parameter of every exported cmdlet (discovered from the module, so new cmdlets and
+/// parameters are covered without editing the list of values) is tried with hostile values. Each
+/// attempt must end one of two ways: refused locally with a specific message and no request sent
+/// (the emulator's log proves it), or sent correctly encoded, so PVE's validator has nothing to
+/// reject (no 400, no 501) and a stored value reads back exactly. Valid unusual input (users with
+/// '@' in the name, realms with dots and dashes, any Unicode in comments) round-trips exactly.
+/// </summary>
+public sealed class BadInputTests
+{
+    public static readonly string[] Values =
+    {
+        string.Empty, "   ", new string('a', 10_000), "Zürich 東京 😀", "a\u0001b\u007f", "/", "..", "?", "#", "&", "%", "=", "!", "a\r\nb",
+    };
+
+    // Errors that mean PVE, not this module, had to refuse the input, or that something broke.
+    private static readonly string[] ForbiddenErrorIds = { "InvalidArgument,", "ApiError,", "UnexpectedError", "InvalidResponse,", "AclPathRejected," };
+
+    /// <summary>
+    /// A safe invocation per cmdlet (keyed "Cmdlet" or, where another parameter set is needed,
+    /// "Cmdlet/Parameter"): valid arguments against the fixture below; n numbers each attempt.
+    /// </summary>
+    private static readonly Dictionary<string, Func<int, Dictionary<string, object?>>> Invocations = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Connect-PveServer"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["MaximumRetryCount"] = 0, ["TimeoutSec"] = 5 },
+        ["Connect-PveServer/Realm"] = _ => new() { ["Credential"] = Root(), ["MaximumRetryCount"] = 0 },
+        ["Connect-PveServer/OneTimePassword"] = _ => new() { ["Credential"] = Root(), ["MaximumRetryCount"] = 0 },
+        ["New-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"new{n}", ["Comment"] = "c", ["Confirm"] = false },
+        ["Update-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"victim{n}", ["Comment"] = "c", ["Confirm"] = false },
+        ["Remove-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"victim{n}", ["Confirm"] = false },
+        ["Reset-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"victim{n}", ["Confirm"] = false },
+        ["Get-PveApiToken"] = _ => new() { ["UserId"] = "ci@pve", ["TokenId"] = "backup" },
+        ["Get-PveAcl"] = _ => new(),
+        ["Set-PveAcl"] = _ => new() { ["Path"] = "/vms", ["TokenId"] = "ci@pve!backup", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Set-PveAcl/UserId"] = _ => new() { ["Path"] = "/vms", ["UserId"] = "ci@pve", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Set-PveAcl/GroupId"] = _ => new() { ["Path"] = "/vms", ["GroupId"] = "ops", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Remove-PveAcl"] = _ => new() { ["Path"] = "/vms", ["TokenId"] = "ci@pve!backup", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Remove-PveAcl/UserId"] = _ => new() { ["Path"] = "/vms", ["UserId"] = "ci@pve", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Remove-PveAcl/GroupId"] = _ => new() { ["Path"] = "/vms", ["GroupId"] = "ops", ["Role"] = "PVEAuditor", ["Confirm"] = false },
+        ["Get-PvePermission"] = _ => new() { ["UserId"] = "ci@pve" },
+        ["Get-PveRole"] = _ => new(),
+        ["Get-PveUser"] = _ => new(),
+        ["Get-PveSession"] = _ => new(),
+        ["Disconnect-PveServer"] = _ => new(),
+        ["Get-PveApiTokenAudit"] = _ => new(),
+        ["Test-PveApiToken"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["Path"] = new[] { "/vms" }, ["Privilege"] = new[] { "VM.Audit" } },
+    };
+
+    private static PSCredential Root() => new("root", TestSecrets.Secure(Emulators.RootPassword));
+
+    [Fact]
+    public async Task Every_string_parameter_refuses_bad_input_locally_or_sends_it_correctly_encoded()
+    {
+        await using var c = await ReliabilityContext.StartAsync(connectOptions: "-MaximumRetryCount 0");
+        c.State.AddGroup("ops");
+        List<(string Command, string Parameter)> targets = StringParameters(c.Ps);
+        Assert.Contains(("New-PveApiToken", "Comment"), targets);
+        Assert.Contains(("Set-PveAcl", "Path"), targets);
+
+        var failures = new List<string>();
+        int n = 0, refused = 0, sent = 0;
+        foreach ((string command, string parameter) in targets)
+        {
+            Func<int, Dictionary<string, object?>>? invocation =
+                Invocations.GetValueOrDefault(command + "/" + parameter) ?? Invocations.GetValueOrDefault(command);
+            if (invocation is null)
+            {
+                failures.Add($"{command}: no safe invocation in BadInputTests.Invocations; add one so its parameters are tested.");
+                continue;
+            }
+
+            foreach (string value in Values)
+            {
+                n++;
+                c.State.AddToken("ci@pve", $"victim{n}", privsep: true, comment: "v");
+                Dictionary<string, object?> arguments = invocation(n);
+                bool isArray = c.Ps.Run($"(Get-Command {command}).Parameters['{parameter}'].ParameterType.IsArray").Output.Single().BaseObject is true;
+                arguments[parameter] = isArray ? new[] { value } : value;
+                if (command != "Connect-PveServer" && command != "Get-PveSession" && command != "Disconnect-PveServer")
+                {
+                    arguments["Session"] = c.Session;
+                }
+                else if (command == "Connect-PveServer")
+                {
+                    arguments.TryAdd("Server", c.Host.Url.ToString());
+                    arguments.TryAdd("CertificateThumbprint", c.Host.CertificateSha256);
+                }
+
+                int before = c.Host.RequestLog.Count;
+                PsResult r = c.Ps.Run($"& {command} @a -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null", new() { ["a"] = arguments });
+                int requests = ReliabilityContext.Settled(c.Host).Count - before;
+                string what = $"{command} -{parameter} {Show(value)}";
+                if (r.Errors.Count > 0 && requests == 0)
+                {
+                    refused++;
+                    foreach (ErrorRecord e in r.Errors)
+                    {
+                        string message = e.ErrorDetails?.Message ?? e.Exception.Message;
+                        if (e.FullyQualifiedErrorId.StartsWith("UnexpectedError", StringComparison.Ordinal) || string.IsNullOrWhiteSpace(message) ||
+                            e.Exception is not (ArgumentException or ParameterBindingException or ValidationMetadataException or PSArgumentException or RuntimeException))
+                        {
+                            failures.Add($"{what}: refused without a specific message: {PsResult.Describe(e)}");
+                        }
+                    }
+
+                    continue;
+                }
+
+                sent++;
+                foreach (ErrorRecord e in r.Errors.Where(e => ForbiddenErrorIds.Any(id => e.FullyQualifiedErrorId.StartsWith(id, StringComparison.Ordinal))))
+                {
+                    failures.Add($"{what}: sent {requests} request(s) and failed: {e.FullyQualifiedErrorId}: {e.ErrorDetails?.Message ?? e.Exception.Message}");
+                }
+
+                if (r.Errors.Count == 0 && parameter == "Comment" && command is "New-PveApiToken" or "Update-PveApiToken")
+                {
+                    string tokenId = (string)arguments["TokenId"]!;
+                    string? stored = c.State.GetToken("ci@pve", tokenId)?.Comment;
+                    if (stored != value)
+                    {
+                        failures.Add($"{what}: stored as {Show(stored ?? "<no token>")}");
+                    }
+                }
+            }
+        }
+
+        Console.WriteLine($"bad input: {n} attempts, {refused} refused locally, {sent} sent");
+        Assert.True(failures.Count == 0, $"{failures.Count} of {n} attempts failed ({refused} refused locally, {sent} sent):\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task Valid_unusual_names_and_comments_round_trip_exactly()
+    {
+        await using var c = await ReliabilityContext.StartAsync();
+        c.State.AddRealm("corp-ad.example");
+        c.State.AddUser("j.doe@corp.example@pve", password: "Jdoe-Example-Pass-1");
+        c.State.AddUser("svc_backup-01@corp-ad.example");
+        const string comment = "Zürich ☃ 😀 & = % # ? / + ; a=b&c=d %41 \"quoted\" 'single' \t tab";
+        foreach (string user in new[] { "j.doe@corp.example@pve", "svc_backup-01@corp-ad.example" })
+        {
+            PsResult r = c.Run("""
+                $t = New-PveApiToken -Session $s -UserId $u -TokenId 'ci-1.x_y' -Comment $comment -Confirm:$false
+                Set-PveAcl -Session $s -Path '/vms/100' -TokenId $t.FullTokenId -Role PVEAuditor -Confirm:$false
+                Get-PveApiToken -Session $s -UserId $u -TokenId 'ci-1.x_y'
+                Get-PveApiToken -Session $s | Where-Object UserId -eq $u
+                Update-PveApiToken -Session $s -UserId $u -TokenId 'ci-1.x_y' -Comment ($comment + '!') -PassThru -Confirm:$false
+                Get-PveAcl -Session $s -TokenId $t.FullTokenId
+                """, ("u", user), ("comment", comment));
+
+            r.AssertNoErrors();
+            PveApiToken[] tokens = r.Objects<PveApiToken>().ToArray();
+            Assert.True(tokens.Length == 3, user + ": " + string.Join("; ", tokens.Select(t => $"{t.GetType().Name} {t.FullTokenId} {t.Comment}")));
+            Assert.All(tokens, t => Assert.Equal(user, t.UserId));
+            Assert.All(tokens, t => Assert.Equal(user + "!ci-1.x_y", t.FullTokenId));
+            Assert.All(tokens.Take(2), t => Assert.Equal(comment, t.Comment));
+            Assert.Equal(comment + "!", tokens[2].Comment);
+            Assert.Equal(comment + "!", c.State.GetToken(user, "ci-1.x_y")!.Value.Comment);
+            Assert.Contains(c.State.AclEntries(), a => a.Path == "/vms/100" && a.UgId == user + "!ci-1.x_y" && a.RoleId == "PVEAuditor");
+            Assert.Equal(user + "!ci-1.x_y", Assert.Single(r.Objects<PveAcl>()).Principal);
+        }
+    }
+
+    private static List<(string Command, string Parameter)> StringParameters(PowerShellHost ps)
+    {
+        PsResult r = ps.Run("""
+            $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+            foreach ($c in Get-Command -Module PveTokens -CommandType Cmdlet | Sort-Object Name) {
+                foreach ($p in $c.Parameters.Values | Sort-Object Name) {
+                    if ($common -contains $p.Name) { continue }
+                    if ($p.ParameterType -eq [string] -or $p.ParameterType -eq [string[]]) { '{0}|{1}' -f $c.Name, $p.Name }
+                }
+            }
+            """);
+        r.AssertNoErrors();
+        return r.Output.Select(o => o.ToString().Split('|')).Select(p => (p[0], p[1])).ToList();
+    }
+
+    private static string Show(string value) =>
+        value.Length > 40 ? $"<{value.Length} chars>" : "'" + string.Concat(value.Select(ch => char.IsControl(ch) ? $"\\u{(int)ch:x4}" : ch.ToString())) + "'";
+}
