@@ -74,6 +74,11 @@ BeforeAll {
             { Test-PveApiToken @c -ApiToken $script:Token -Path / -Privilege Sys.Audit }
             { Test-PveApiToken @c -ApiToken "root@pam!sec=$($script:WrongSecret)" }
         )
+        # Without -AsPlainText (which exists to show the secret): the hand-off stays a SecureString.
+        'ConvertTo-PveTokenHandoff' = @(
+            { ConvertTo-PveTokenHandoff @c -Format Header -Credential ([pscredential]::new('root@pam!sec', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
+            { ConvertTo-PveTokenHandoff @c -Format Curl -Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
+        )
         'Remove-PveApiToken'   = @(
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
