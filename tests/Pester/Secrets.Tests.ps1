@@ -69,14 +69,16 @@ BeforeAll {
         'Get-PvePermission'    = @({ Get-PvePermission @c -TokenId 'alice@pve!victim' }, { Get-PvePermission @c -UserId nosuch@pve })
         'Get-PveRole'          = @({ Get-PveRole @c -Name PVEAuditor })
         'Get-PveUser'          = @({ Get-PveUser @c })
-        'ConvertTo-PveTokenHandoff' = @(
-            { New-PveApiToken @c -UserId alice@pve -TokenId handoff -Confirm:$false | ConvertTo-PveTokenHandoff @c -Format Environment }
-            { ConvertTo-PveTokenHandoff @c -Credential ([pscredential]::new('root@pam!sec', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) -Format Header }
-        )
         'Get-PveApiTokenAudit' = @({ Get-PveApiTokenAudit @c }, { Get-PveApiTokenAudit @c -Summary })
         'Test-PveApiToken'     = @(
             { Test-PveApiToken @c -ApiToken $script:Token -Path / -Privilege Sys.Audit }
             { Test-PveApiToken @c -ApiToken "root@pam!sec=$($script:WrongSecret)" }
+        )
+        # Without -AsPlainText (which exists to show the secret): the hand-off stays a SecureString.
+        'ConvertTo-PveTokenHandoff' = @(
+            { ConvertTo-PveTokenHandoff @c -Format Header -Credential ([pscredential]::new('root@pam!sec', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
+            { ConvertTo-PveTokenHandoff @c -Format Curl -Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
+            { New-PveApiToken @c -UserId alice@pve -TokenId handoff -Confirm:$false | ConvertTo-PveTokenHandoff @c -Format Environment }
         )
         'Remove-PveApiToken'   = @(
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }

@@ -47,7 +47,7 @@ internal sealed class ApiTokenAuditor
     /// effective-permission look-up on /.
     /// </summary>
     internal (List<PveApiTokenAuditFinding> Findings, List<BroadRightsCandidate> Candidates) Analyze(
-        IEnumerable<PveUserTokens> users, IReadOnlyList<AclEntry> acl, Func<string, string, bool> include)
+        IEnumerable<PveUserFields> users, IReadOnlyList<AclEntry> acl, Func<string, string, bool> include)
     {
         var findings = new List<PveApiTokenAuditFinding>();
         var candidates = new List<BroadRightsCandidate>();
@@ -55,7 +55,7 @@ internal sealed class ApiTokenAuditor
             acl.Where(e => e.Type == PveAclPrincipalType.Token).Select(e => e.Principal), StringComparer.Ordinal);
         List<AclEntry> onRoot = acl.Where(e => e.Path == "/" && !NarrowBuiltInRoles.Contains(e.Role)).ToList();
 
-        foreach (PveUserTokens user in users)
+        foreach (PveUserFields user in users)
         {
             foreach (PveTokenFields fields in user.Tokens)
             {
@@ -245,7 +245,7 @@ internal sealed class ApiTokenAuditor
 /// <summary>A token as the audit sees it: its settings and its user's state.</summary>
 internal sealed class AuditedToken
 {
-    internal AuditedToken(PveUserTokens user, PveTokenFields fields)
+    internal AuditedToken(PveUserFields user, PveTokenFields fields)
     {
         UserId = user.UserId;
         TokenId = fields.TokenId ?? string.Empty;

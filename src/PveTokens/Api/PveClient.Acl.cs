@@ -114,19 +114,13 @@ internal sealed partial class PveClient
     internal static IReadOnlyList<AclEntry> ParseAcl(JsonElement data)
     {
         var entries = new List<AclEntry>();
-        if (data.ValueKind != JsonValueKind.Array)
+        foreach (JsonElement item in PveJson.Items(data))
         {
-            return entries;
-        }
-
-        foreach (JsonElement item in data.EnumerateArray())
-        {
-            string? path = PveJson.TryGetProperty(item, "path", out JsonElement p) ? PveJson.GetString(p) : null;
-            string? type = PveJson.TryGetProperty(item, "type", out JsonElement t) ? PveJson.GetString(t) : null;
-            string? ugid = PveJson.TryGetProperty(item, "ugid", out JsonElement u) ? PveJson.GetString(u) : null;
-            string? role = PveJson.TryGetProperty(item, "roleid", out JsonElement r) ? PveJson.GetString(r) : null;
-            bool propagate = !PveJson.TryGetProperty(item, "propagate", out JsonElement g) || (PveJson.GetBoolean(g) ?? true);
-            PveAclPrincipalType? kind = type switch
+            string? path = PveJson.GetString(item, "path");
+            string? ugid = PveJson.GetString(item, "ugid");
+            string? role = PveJson.GetString(item, "roleid");
+            bool propagate = PveJson.GetBoolean(item, "propagate", whenAbsent: true);
+            PveAclPrincipalType? kind = PveJson.GetString(item, "type") switch
             {
                 "user" => PveAclPrincipalType.User,
                 "group" => PveAclPrincipalType.Group,

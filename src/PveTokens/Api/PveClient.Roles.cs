@@ -43,22 +43,16 @@ internal sealed partial class PveClient
     internal static IReadOnlyList<RoleInfo> ParseRoles(JsonElement data)
     {
         var roles = new List<RoleInfo>();
-        if (data.ValueKind != JsonValueKind.Array)
+        foreach (JsonElement item in PveJson.Items(data))
         {
-            return roles;
-        }
-
-        foreach (JsonElement item in data.EnumerateArray())
-        {
-            string? id = PveJson.TryGetProperty(item, "roleid", out JsonElement r) ? PveJson.GetString(r) : null;
+            string? id = PveJson.GetString(item, "roleid");
             if (id is null)
             {
                 continue;
             }
 
-            string privs = PveJson.TryGetProperty(item, "privs", out JsonElement p) ? PveJson.GetString(p) ?? string.Empty : string.Empty;
-            bool special = PveJson.TryGetProperty(item, "special", out JsonElement s) && (PveJson.GetBoolean(s) ?? false);
-            string[] list = privs.Split(new[] { ',', ';', ' ', '\t', '\n' }, StringSplitOptions.RemoveEmptyEntries)
+            bool special = PveJson.GetBoolean(item, "special", whenAbsent: false);
+            string[] list = PveJson.SplitList(PveJson.GetString(item, "privs"))
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(x => x, StringComparer.Ordinal)
                 .ToArray();

@@ -10,17 +10,9 @@ using System.Threading.Tasks;
 
 namespace PveTokens.Api;
 
-/// <summary>The token endpoints of api.md §5.1 and the users index with tokens (§9).</summary>
+/// <summary>The token endpoints of api.md §5.1 (the users index with tokens, §9, is in PveClient.Users.cs).</summary>
 internal sealed partial class PveClient
 {
-    /// <summary>
-    /// `GET /access/users?full=1`: every user the caller may see with its tokens, in one call. The
-    /// body is returned as bytes so the caller can stream it with <see cref="PveTokenJson.ReadUsersFull"/>
-    /// on its own thread, emitting tokens while the rest is still being parsed.
-    /// </summary>
-    internal Task<ReadOnlyMemory<byte>> GetUsersWithTokensAsync(CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadAllBytesAsync, cancellationToken);
-
     /// <summary>`GET /access/users/{userid}/token`.</summary>
     internal async Task<List<PveTokenFields>> GetTokensAsync(string userId, CancellationToken cancellationToken)
     {
@@ -45,18 +37,7 @@ internal sealed partial class PveClient
     internal async Task<PveTokenFields> CreateTokenAsync(string userId, string tokenId, PveTokenSettings settings,
         CancellationToken cancellationToken)
     {
-        var form = new PveParameters();
-        if (settings.Comment is not null)
-        {
-            form.Add("comment", settings.Comment);
-        }
-
-        if (settings.Expire is long expire)
-        {
-            form.Add("expire", expire);
-        }
-
-        form.Add("privsep", settings.PrivilegeSeparation ?? true);
+        PveParameters form = TokenForm(settings.Comment, settings.Expire, settings.PrivilegeSeparation ?? true);
         ReadOnlyMemory<byte> body;
         try
         {
@@ -95,27 +76,12 @@ internal sealed partial class PveClient
     internal async Task<PveTokenFields> UpdateTokenAsync(string userId, string tokenId, PveTokenUpdate update,
         CancellationToken cancellationToken)
     {
-        var form = new PveParameters();
-        if (update.Comment is not null)
-        {
-            form.Add("comment", update.Comment);
-        }
-
+        PveParameters form = TokenForm(update.Comment, update.Expire, update.PrivilegeSeparation);
         if (update.DeleteComment)
         {
             // `delete=comment` (libpve-access-control >= 9.0.4) rather than `comment=`: an older server
             // refuses the unknown parameter with a 400 instead of silently keeping the comment.
             form.Add("delete", "comment");
-        }
-
-        if (update.Expire is long expire)
-        {
-            form.Add("expire", expire);
-        }
-
-        if (update.PrivilegeSeparation is bool privsep)
-        {
-            form.Add("privsep", privsep);
         }
 
         if (update.Regenerate)
@@ -166,6 +132,28 @@ internal sealed partial class PveClient
         (!update.DeleteComment || string.IsNullOrEmpty(token.Comment)) &&
         (update.Expire is null || (token.Expire ?? 0) == update.Expire) &&
         (update.PrivilegeSeparation is null || (token.PrivilegeSeparation ?? true) == update.PrivilegeSeparation);
+
+    /// <summary>The token settings of a POST or PUT form: only those given (non-null) are sent.</summary>
+    private static PveParameters TokenForm(string? comment, long? expire, bool? privsep)
+    {
+        var form = new PveParameters();
+        if (comment is not null)
+        {
+            form.Add("comment", comment);
+        }
+
+        if (expire is long seconds)
+        {
+            form.Add("expire", seconds);
+        }
+
+        if (privsep is bool separated)
+        {
+            form.Add("privsep", separated);
+        }
+
+        return form;
+    }
 
     private static string TokensPath(string userId) => "/access/users/" + Segment(userId) + "/token";
 

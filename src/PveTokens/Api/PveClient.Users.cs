@@ -2,111 +2,45 @@
 // See LICENSE in the project root for license information.
 
 using System;
+using System.Collections;
 using System.Collections.Generic;
-using System.Linq;
 using System.Net.Http;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 
 namespace PveTokens.Api;
 
-/// <summary>One user of <c>GET /access/users?full=1</c> (api.md §9).</summary>
-internal sealed class UserInfo
+/// <summary>
+/// The answer of <c>GET /access/users?full=1</c> (api.md §9), kept as bytes and parsed user by user
+/// with <see cref="PveTokenJson.ReadUsersFull"/> each time it is enumerated, so a caller can emit a
+/// user's tokens before the next user is parsed.
+/// </summary>
+internal sealed class PveUserList : IEnumerable<PveUserFields>
 {
-    internal string UserId { get; set; } = string.Empty;
+    private readonly ReadOnlyMemory<byte> _body;
 
-    internal bool Enabled { get; set; } = true;
+    internal PveUserList(ReadOnlyMemory<byte> body) => _body = body;
 
-    /// <summary>Epoch seconds, 0 = never.</summary>
-    internal long Expire { get; set; }
+    /// <summary>The size of the answer in bytes, for progress.</summary>
+    internal long Length => _body.Length;
 
-    internal IReadOnlyList<string> Groups { get; set; } = Array.Empty<string>();
+    /// <summary>Parses the users lazily; <paramref name="progress"/> receives the bytes consumed after each user.</summary>
+    internal IEnumerable<PveUserFields> Read(Action<long>? progress) => PveTokenJson.ReadUsersFull(_body, progress);
 
-    /// <summary>Token names (after '!'), sorted.</summary>
-    internal IReadOnlyList<string> TokenNames { get; set; } = Array.Empty<string>();
+    public IEnumerator<PveUserFields> GetEnumerator() => Read(null).GetEnumerator();
 
-    internal string? FirstName { get; set; }
-
-    internal string? LastName { get; set; }
-
-    internal string? Email { get; set; }
-
-    internal string? Comment { get; set; }
-
-    internal string? RealmType { get; set; }
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 // GET /access/users?full=1: every visible user with groups and tokens in one call (a protected call:
 // real PVE closes the connection after it, the client carries on with a new one).
 internal sealed partial class PveClient
 {
-    internal async Task<IReadOnlyList<UserInfo>> GetUsersAsync(CancellationToken cancellationToken)
-    {
-        JsonElement data = await SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadDataElementAsync, cancellationToken)
-            .ConfigureAwait(false);
-        return ParseUsers(data);
-    }
-
     /// <summary>
-    /// Reads the index shape: <c>groups</c> is a comma string, <c>tokens</c> an array or null;
-    /// booleans and integers as numbers or numeric strings.
+    /// `GET /access/users?full=1`: every user the caller may see with its groups and tokens. The one
+    /// client call behind Get-PveUser, Get-PveApiToken and the -UserId/-TokenId completers.
     /// </summary>
-    internal static IReadOnlyList<UserInfo> ParseUsers(JsonElement data)
-    {
-        var users = new List<UserInfo>();
-        if (data.ValueKind != JsonValueKind.Array)
-        {
-            return users;
-        }
-
-        foreach (JsonElement item in data.EnumerateArray())
-        {
-            string? id = Text(item, "userid");
-            if (id is null)
-            {
-                continue;
-            }
-
-            var user = new UserInfo
-            {
-                UserId = id,
-                Enabled = !PveJson.TryGetProperty(item, "enable", out JsonElement e) || (PveJson.GetBoolean(e) ?? true),
-                Expire = PveJson.TryGetProperty(item, "expire", out JsonElement x) ? PveJson.GetInt64(x) ?? 0 : 0,
-                FirstName = Text(item, "firstname"),
-                LastName = Text(item, "lastname"),
-                Email = Text(item, "email"),
-                Comment = Text(item, "comment"),
-                RealmType = Text(item, "realm-type"),
-            };
-            if (PveJson.TryGetProperty(item, "groups", out JsonElement g))
-            {
-                // The index sends a comma string; GET /access/users/{id} an array: take either.
-                IEnumerable<string?> names = g.ValueKind == JsonValueKind.Array
-                    ? g.EnumerateArray().Select(PveJson.GetString)
-                    : (PveJson.GetString(g) ?? string.Empty).Split(',', ';', ' ');
-                user.Groups = names.Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToArray();
-            }
-
-            if (PveJson.TryGetProperty(item, "tokens", out JsonElement t) && t.ValueKind == JsonValueKind.Array)
-            {
-                user.TokenNames = t.EnumerateArray()
-                    .Select(tok => Text(tok, "tokenid"))
-                    .Where(n => n is not null)
-                    .Select(n => n!)
-                    .OrderBy(n => n, StringComparer.Ordinal)
-                    .ToArray();
-            }
-
-            users.Add(user);
-        }
-
-        return users;
-    }
-
-    private static string? Text(JsonElement item, string name)
-    {
-        string? value = PveJson.TryGetProperty(item, name, out JsonElement v) ? PveJson.GetString(v) : null;
-        return string.IsNullOrEmpty(value) ? null : value;
-    }
+    internal async Task<PveUserList> GetUsersAsync(CancellationToken cancellationToken) =>
+        new(await SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false));
 }

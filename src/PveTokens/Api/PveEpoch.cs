@@ -50,4 +50,10 @@ internal static class PveEpoch
 
     /// <summary>Whether a token or user with this expiry is expired now (PVE: `expire &amp;&amp; expire &lt; time()`).</summary>
     internal static bool IsExpired(long epochSeconds, long now) => epochSeconds != 0 && epochSeconds < now;
+
+    /// <summary>
+    /// <see cref="IsExpired(long, long)"/> for an expiry shown as a DateTime (null = never), compared
+    /// in whole seconds as PVE compares them: a moment in the current second is not yet expired.
+    /// </summary>
+    internal static bool IsExpired(DateTime? expiresAt, long now) => expiresAt is DateTime at && IsExpired(ToEpoch(at), now);
 }

@@ -4,7 +4,9 @@
 using System;
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -19,6 +21,8 @@ namespace PveTokens.Api;
 internal static class PveJson
 {
     internal static readonly JsonSerializerOptions Options = CreateOptions();
+
+    private static readonly char[] ListSeparators = { ',', ';', ' ', '\t', '\r', '\n', '\0' };
 
     private static JsonSerializerOptions CreateOptions()
     {
@@ -131,6 +135,25 @@ internal static class PveJson
         return element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out value) &&
             value.ValueKind != JsonValueKind.Null && value.ValueKind != JsonValueKind.Undefined;
     }
+
+    /// <summary>A member's text (see <see cref="GetString(JsonElement)"/>); null when absent or null.</summary>
+    internal static string? GetString(JsonElement element, string name) =>
+        TryGetProperty(element, name, out JsonElement value) ? GetString(value) : null;
+
+    /// <summary>A member as a PVE boolean; <paramref name="whenAbsent"/> when it is absent, null or not a boolean.</summary>
+    internal static bool GetBoolean(JsonElement element, string name, bool whenAbsent) =>
+        TryGetProperty(element, name, out JsonElement value) ? GetBoolean(value) ?? whenAbsent : whenAbsent;
+
+    /// <summary>The elements of a `data` array; none when PVE sent null or anything but an array.</summary>
+    internal static IEnumerable<JsonElement> Items(JsonElement data) =>
+        data.ValueKind == JsonValueKind.Array ? data.EnumerateArray() : Enumerable.Empty<JsonElement>();
+
+    /// <summary>
+    /// A PVE list string ("a,b", "a;b", "a b": pve-common's split_list) as its non-empty items, e.g. a
+    /// role's `privs` or a user's `groups`.
+    /// </summary>
+    internal static string[] SplitList(string? list) =>
+        string.IsNullOrEmpty(list) ? Array.Empty<string>() : list!.Split(ListSeparators, StringSplitOptions.RemoveEmptyEntries);
 
     private static bool TryParseInt64(ReadOnlySpan<byte> utf8, out long value)
     {

@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Security;
 using System.Text.Json;
 
@@ -29,8 +30,11 @@ internal sealed class PveTokenFields
     public SecureString? Secret { get; set; }
 }
 
-/// <summary>One user of `GET /access/users?full=1` with the state that governs its tokens.</summary>
-internal sealed class PveUserTokens
+/// <summary>
+/// One user of `GET /access/users?full=1` (api.md §9): the account, the state that governs its tokens,
+/// and the tokens. Get-PveUser, Get-PveApiToken and the completers all read this one record.
+/// </summary>
+internal sealed class PveUserFields
 {
     public string UserId { get; set; } = string.Empty;
 
@@ -40,14 +44,33 @@ internal sealed class PveUserTokens
     /// <summary>`expire` in epoch seconds, 0 = never.</summary>
     public long Expire { get; set; }
 
-    /// <summary>`groups`, a comma-joined string in the index (an array elsewhere; both are read).</summary>
+    /// <summary>`groups`: a comma string in the index, an array in GET /access/users/{id}; either is read.</summary>
     public List<string> Groups { get; } = new();
 
+    public string? FirstName { get; set; }
+
+    public string? LastName { get; set; }
+
+    public string? Email { get; set; }
+
+    public string? Comment { get; set; }
+
+    /// <summary>`realm-type` (pam, pve, ldap, ad, openid), when PVE reports it.</summary>
+    public string? RealmType { get; set; }
+
     public List<PveTokenFields> Tokens { get; } = new();
+
+    /// <summary>The token names (after '!'), sorted ordinally.</summary>
+    public string[] TokenNames()
+    {
+        string[] names = Tokens.Select(t => t.TokenId).Where(n => !string.IsNullOrEmpty(n)).Select(n => n!).ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        return names;
+    }
 }
 
 /// <summary>
-/// Readers for the token answers of api.md §5.1 and §9. PVE does not coerce its output: a value read
+/// Readers for the token answers of api.md §5.1 and the users index of §9 (the only parser of it). PVE does not coerce its output: a value read
 /// from user.cfg is a JSON number, a value echoed from the request is a string ("privsep":"0",
 /// "expire":"1767225600"), and a JSON body may even bring true/false, so every integer and boolean is
 /// read leniently (with <see cref="PveJson"/>'s rules). Parsing is done with Utf8JsonReader straight from
@@ -60,13 +83,16 @@ internal static class PveTokenJson
     /// user's tokens before the next user is parsed. <paramref name="progress"/> (optional) receives the
     /// bytes consumed so far after each user.
     /// </summary>
-    internal static IEnumerable<PveUserTokens> ReadUsersFull(ReadOnlyMemory<byte> json, Action<long>? progress = null)
+    internal static IEnumerable<PveUserFields> ReadUsersFull(ReadOnlyMemory<byte> json, Action<long>? progress = null)
     {
         var cursor = new UserListCursor(json);
-        while (cursor.TryReadNext(out PveUserTokens? user))
+        while (cursor.TryReadNext(out PveUserFields? user))
         {
             progress?.Invoke(cursor.BytesConsumed);
-            yield return user!;
+            if (user!.UserId.Length > 0)
+            {
+                yield return user;
+            }
         }
     }
 
@@ -120,24 +146,16 @@ internal static class PveTokenJson
         Expect(ref reader, JsonTokenType.StartObject);
         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("info"u8))
+            string name = ReadName(ref reader);
+            if (name == "info" && reader.TokenType == JsonTokenType.StartObject)
             {
-                Read(ref reader);
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    PveTokenFields info = ReadTokenObject(ref reader);
-                    result.Comment = info.Comment;
-                    result.Expire = info.Expire;
-                    result.PrivilegeSeparation = info.PrivilegeSeparation;
-                }
-                else
-                {
-                    reader.Skip();
-                }
+                PveTokenFields info = ReadTokenObject(ref reader);
+                result.Comment = info.Comment;
+                result.Expire = info.Expire;
+                result.PrivilegeSeparation = info.PrivilegeSeparation;
             }
-            else if (!TryReadSecretFields(ref reader, result))
+            else if (name is not ("value" or "full-tokenid") || !TryReadTokenField(ref reader, name, result))
             {
-                Read(ref reader);
                 reader.Skip();
             }
         }
@@ -152,30 +170,8 @@ internal static class PveTokenJson
         var token = new PveTokenFields();
         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
         {
-            if (reader.ValueTextEquals("tokenid"u8))
+            if (!TryReadTokenField(ref reader, ReadName(ref reader), token))
             {
-                Read(ref reader);
-                token.TokenId = ReadString(ref reader);
-            }
-            else if (reader.ValueTextEquals("comment"u8))
-            {
-                Read(ref reader);
-                string? comment = ReadString(ref reader);
-                token.Comment = string.IsNullOrEmpty(comment) ? null : comment;
-            }
-            else if (reader.ValueTextEquals("expire"u8))
-            {
-                Read(ref reader);
-                token.Expire = ReadInt64(ref reader);
-            }
-            else if (reader.ValueTextEquals("privsep"u8))
-            {
-                Read(ref reader);
-                token.PrivilegeSeparation = ReadBoolean(ref reader);
-            }
-            else if (!TryReadSecretFields(ref reader, token))
-            {
-                Read(ref reader);
                 reader.Skip();
             }
         }
@@ -183,24 +179,19 @@ internal static class PveTokenJson
         return token;
     }
 
-    /// <summary>Reads `value` (into a SecureString) or `full-tokenid` if the reader is on one of those names.</summary>
-    private static bool TryReadSecretFields(ref Utf8JsonReader reader, PveTokenFields target)
+    /// <summary>Reads the value of a token member <paramref name="name"/> into <paramref name="target"/>; false for any other member.</summary>
+    private static bool TryReadTokenField(ref Utf8JsonReader reader, string name, PveTokenFields target)
     {
-        if (reader.ValueTextEquals("value"u8))
+        switch (name)
         {
-            Read(ref reader);
-            target.Secret = ReadSecureString(ref reader);
-            return true;
+            case "tokenid": target.TokenId = ReadString(ref reader); return true;
+            case "comment": target.Comment = ReadText(ref reader); return true;
+            case "expire": target.Expire = ReadInt64(ref reader); return true;
+            case "privsep": target.PrivilegeSeparation = ReadBoolean(ref reader); return true;
+            case "value": target.Secret = ReadSecureString(ref reader); return true;
+            case "full-tokenid": target.FullTokenId = ReadString(ref reader); return true;
+            default: return false;
         }
-
-        if (reader.ValueTextEquals("full-tokenid"u8))
-        {
-            Read(ref reader);
-            target.FullTokenId = ReadString(ref reader);
-            return true;
-        }
-
-        return false;
     }
 
     /// <summary>
@@ -250,6 +241,13 @@ internal static class PveTokenJson
         _ => throw new JsonException($"Expected a string, got {reader.TokenType}."),
     };
 
+    /// <summary>A string as <see cref="ReadString"/> reads it, with "" as null (PVE's unset text fields).</summary>
+    internal static string? ReadText(ref Utf8JsonReader reader)
+    {
+        string? text = ReadString(ref reader);
+        return string.IsNullOrEmpty(text) ? null : text;
+    }
+
     /// <summary>An integer (number, numeric string or boolean; see <see cref="PveJson.ReadInt64"/>); null for JSON null or "".</summary>
     internal static long? ReadInt64(ref Utf8JsonReader reader) =>
         IsAbsent(ref reader) ? null : PveJson.ReadInt64(ref reader);
@@ -282,6 +280,14 @@ internal static class PveTokenJson
         }
 
         return false;
+    }
+
+    /// <summary>The reader is on a property name: returns it and moves to the property's value.</summary>
+    private static string ReadName(ref Utf8JsonReader reader)
+    {
+        string name = reader.GetString() ?? string.Empty;
+        Read(ref reader);
+        return name;
     }
 
     private static bool Read(ref Utf8JsonReader reader)
@@ -318,7 +324,7 @@ internal static class PveTokenJson
 
         public long BytesConsumed => _offset;
 
-        public bool TryReadNext(out PveUserTokens? user)
+        public bool TryReadNext(out PveUserFields? user)
         {
             user = null;
             if (_done)
@@ -352,79 +358,54 @@ internal static class PveTokenJson
             return true;
         }
 
-        private static PveUserTokens ReadUser(ref Utf8JsonReader reader)
+        private static PveUserFields ReadUser(ref Utf8JsonReader reader)
         {
             Expect(ref reader, JsonTokenType.StartObject);
-            var user = new PveUserTokens();
+            var user = new PveUserFields();
             while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
             {
-                if (reader.ValueTextEquals("userid"u8))
+                switch (ReadName(ref reader))
                 {
-                    Read(ref reader);
-                    user.UserId = ReadString(ref reader) ?? string.Empty;
-                }
-                else if (reader.ValueTextEquals("enable"u8))
-                {
-                    Read(ref reader);
-                    user.Enabled = ReadBoolean(ref reader) ?? true;
-                }
-                else if (reader.ValueTextEquals("expire"u8))
-                {
-                    Read(ref reader);
-                    user.Expire = ReadInt64(ref reader) ?? 0;
-                }
-                else if (reader.ValueTextEquals("groups"u8))
-                {
-                    Read(ref reader);
-                    ReadGroups(ref reader, user.Groups);
-                }
-                else if (reader.ValueTextEquals("tokens"u8))
-                {
-                    Read(ref reader);
-                    if (reader.TokenType == JsonTokenType.StartArray)
-                    {
+                    case "userid": user.UserId = ReadString(ref reader) ?? string.Empty; break;
+                    case "enable": user.Enabled = ReadBoolean(ref reader) ?? true; break;
+                    case "expire": user.Expire = ReadInt64(ref reader) ?? 0; break;
+                    case "groups": ReadGroups(ref reader, user.Groups); break;
+                    case "firstname": user.FirstName = ReadText(ref reader); break;
+                    case "lastname": user.LastName = ReadText(ref reader); break;
+                    case "email": user.Email = ReadText(ref reader); break;
+                    case "comment": user.Comment = ReadText(ref reader); break;
+                    case "realm-type": user.RealmType = ReadText(ref reader); break;
+                    case "tokens" when reader.TokenType == JsonTokenType.StartArray:
                         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
                         {
                             user.Tokens.Add(ReadTokenObject(ref reader));
                         }
-                    }
-                    else
-                    {
-                        // null when the user has no tokens
-                        reader.Skip();
-                    }
-                }
-                else
-                {
-                    Read(ref reader);
-                    reader.Skip();
+
+                        break;
+                    default: reader.Skip(); break; // also `tokens: null` of a user without tokens
                 }
             }
 
             return user;
         }
 
+        /// <summary>A comma string ("ops,admins") or an array of names; empty names are dropped.</summary>
         private static void ReadGroups(ref Utf8JsonReader reader, List<string> groups)
         {
             if (reader.TokenType == JsonTokenType.StartArray)
             {
                 while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    AddGroups(ReadString(ref reader), groups);
+                    if (ReadText(ref reader) is string name)
+                    {
+                        groups.Add(name);
+                    }
                 }
 
                 return;
             }
 
-            AddGroups(ReadString(ref reader), groups);
-        }
-
-        private static void AddGroups(string? text, List<string> groups)
-        {
-            foreach (string name in (text ?? string.Empty).Split(new[] { ',', ';', ' ' }, StringSplitOptions.RemoveEmptyEntries))
-            {
-                groups.Add(name);
-            }
+            groups.AddRange(PveJson.SplitList(ReadString(ref reader)));
         }
     }
 }

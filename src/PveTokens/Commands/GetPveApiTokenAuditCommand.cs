@@ -92,11 +92,11 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     private void Audit(PveSession session, Func<string, string, bool> include)
     {
         string server = session.Server.Authority;
-        ReadOnlyMemory<byte> users = Run(ct => session.Client.GetUsersWithTokensAsync(ct));
+        PveUserList users = Run(ct => session.Client.GetUsersAsync(ct));
         IReadOnlyList<AclEntry> acl = Run(ct => session.Client.GetAclAsync(ct));
         var auditor = new ApiTokenAuditor(server, PveEpoch.Now, ExpiringWithin);
         (List<PveApiTokenAuditFinding> findings, List<BroadRightsCandidate> candidates) =
-            auditor.Analyze(PveTokenJson.ReadUsersFull(users), acl, include);
+            auditor.Analyze(users, acl, include);
 
         foreach (BroadRightsCandidate candidate in candidates)
         {

@@ -225,14 +225,14 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
     /// <summary>`GET /access/users?full=1`, parsed user by user; each token is written as soon as it is read.</summary>
     private void AnswerFromUsersIndex(PveSession session, List<Query> queries)
     {
-        ReadOnlyMemory<byte> body = Run(ct => session.Client.GetUsersWithTokensAsync(ct));
+        PveUserList users = Run(ct => session.Client.GetUsersAsync(ct));
         var emitted = new HashSet<string>(StringComparer.Ordinal);
         var progress = new ProgressRecord(ProgressActivityId, $"Reading the API tokens of every user on {session.Server}", "Starting");
         int usersRead = 0;
         int tokensRead = 0;
         long consumed = 0;
         bool progressShown = false;
-        foreach (PveUserTokens user in PveTokenJson.ReadUsersFull(body, bytes => consumed = bytes))
+        foreach (PveUserFields user in users.Read(bytes => consumed = bytes))
         {
             foreach (Query query in queries)
             {
@@ -253,7 +253,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             if (++usersRead % ProgressEveryUsers == 0)
             {
                 progress.StatusDescription = $"{usersRead} users, {tokensRead} tokens";
-                progress.PercentComplete = (int)(consumed * 100 / Math.Max(1, body.Length));
+                progress.PercentComplete = (int)(consumed * 100 / Math.Max(1, users.Length));
                 WriteProgress(progress);
                 progressShown = true;
             }

@@ -19,7 +19,7 @@ namespace PveTokens.Commands;
 [OutputType(typeof(PveUser))]
 public sealed class GetPveUserCommand : PveSessionCmdletBase
 {
-    private readonly Dictionary<PveSession, IReadOnlyList<UserInfo>> _users = new();
+    private readonly Dictionary<PveSession, List<PveUserFields>> _users = new();
 
     /// <summary>Gets or sets the user ids (wildcards allowed); all users the session may see when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -30,10 +30,10 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
-        if (!_users.TryGetValue(session, out IReadOnlyList<UserInfo>? users))
+        if (!_users.TryGetValue(session, out List<PveUserFields>? users))
         {
-            _users[session] = Array.Empty<UserInfo>();
-            users = Run(ct => session.Client.GetUsersAsync(ct));
+            _users[session] = new List<PveUserFields>();
+            users = Run(ct => session.Client.GetUsersAsync(ct)).ToList();
             _users[session] = users;
         }
 
@@ -62,9 +62,9 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
         }
     }
 
-    private void Write(PveSession session, IEnumerable<UserInfo> users)
+    private void Write(PveSession session, IEnumerable<PveUserFields> users)
     {
-        foreach (UserInfo user in users)
+        foreach (PveUserFields user in users)
         {
             int at = user.UserId.LastIndexOf('@');
             WriteObject(new PveUser
@@ -73,9 +73,9 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
                 Realm = at < 0 ? string.Empty : user.UserId.Substring(at + 1),
                 RealmType = user.RealmType,
                 Enabled = user.Enabled,
-                ExpiresAt = ToLocal(user.Expire),
+                ExpiresAt = PveEpoch.ToLocalDateTime(user.Expire),
                 Groups = user.Groups.ToArray(),
-                TokenNames = user.TokenNames.ToArray(),
+                TokenNames = user.TokenNames(),
                 FirstName = user.FirstName,
                 LastName = user.LastName,
                 Email = user.Email,
@@ -84,7 +84,4 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
             });
         }
     }
-
-    private static DateTime? ToLocal(long epoch) =>
-        epoch <= 0 ? null : DateTimeOffset.FromUnixTimeSeconds(Math.Min(epoch, 253402300799)).LocalDateTime;
 }

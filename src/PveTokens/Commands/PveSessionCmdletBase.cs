@@ -16,9 +16,13 @@ namespace PveTokens.Commands;
 /// </summary>
 public abstract class PveSessionCmdletBase : PveCmdletBase
 {
-    /// <summary>Gets or sets the session to use; the default session when omitted.</summary>
+    /// <summary>
+    /// Gets or sets the session to use; the default session when omitted or null. Null is accepted
+    /// because the parameter binds by property name: an input object whose Session is $null (a token
+    /// object made by hand, a [pscustomobject] with that column) carries no session, just like one
+    /// without the property, and must fall back to the default rather than fail to bind.
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNull]
     public PveSession? Session { get; set; }
 
     protected sealed override void ProcessRecord()

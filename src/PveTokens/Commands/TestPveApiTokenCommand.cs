@@ -70,9 +70,12 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     [ValidateRange(0, 86400)]
     public int TimeoutSec { get; set; } = 60;
 
-    /// <summary>Gets or sets the session whose server and TLS policy to use, and which may read the token's settings; the default session when omitted.</summary>
+    /// <summary>
+    /// Gets or sets the session whose server and TLS policy to use, and which may read the token's
+    /// settings; the default session when omitted or null (as for every session cmdlet: a piped token
+    /// whose Session is $null carries no session, and must not fail to bind).
+    /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNull]
     public PveSession? Session { get; set; }
 
     /// <summary>Gets or sets the privileges the token must hold.</summary>
@@ -224,11 +227,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     private bool Refine(PveApiTokenTestResult result, PveSession session, out string? why)
     {
         why = null;
-        PveUserTokens? user;
+        PveUserFields? user;
         try
         {
-            ReadOnlyMemory<byte> body = Run(ct => session.Client.GetUsersWithTokensAsync(ct));
-            user = PveTokenJson.ReadUsersFull(body).FirstOrDefault(u => string.Equals(u.UserId, result.UserId, StringComparison.Ordinal));
+            user = Run(ct => session.Client.GetUsersAsync(ct)).FirstOrDefault(u => string.Equals(u.UserId, result.UserId, StringComparison.Ordinal));
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {

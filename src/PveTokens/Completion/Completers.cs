@@ -19,7 +19,7 @@ internal sealed class UserIdCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompleterGuard.Run(fakeBoundParameters, session => CompletionText.Complete(
             CompletionSource.Users(session).Select(u => new CompletionCandidate(u.UserId,
-                $"{u.UserId}{(u.Enabled ? string.Empty : " (disabled)")}, {u.TokenNames.Count} token(s)")),
+                $"{u.UserId}{(u.Enabled ? string.Empty : " (disabled)")}, {u.Tokens.Count} token(s)")),
             wordToComplete));
 }
 
@@ -33,19 +33,19 @@ internal sealed class TokenIdCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompleterGuard.Run(fakeBoundParameters, session =>
         {
-            IReadOnlyList<UserInfo> users = CompletionSource.Users(session);
+            IReadOnlyList<PveUserFields> users = CompletionSource.Users(session);
             IReadOnlyList<string> owners = CompletionSource.BoundStrings(fakeBoundParameters, "UserId");
             if (owners.Count > 0 && (wordToComplete ?? string.Empty).IndexOf('!') < 0)
             {
                 var patterns = owners.Select(o => WildcardPattern.Get(o, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToList();
                 return CompletionText.Complete(
                     users.Where(u => patterns.Any(p => p.IsMatch(u.UserId)))
-                        .SelectMany(u => u.TokenNames.Select(t => new CompletionCandidate(t, $"{u.UserId}!{t}"))),
+                        .SelectMany(u => u.TokenNames().Select(t => new CompletionCandidate(t, $"{u.UserId}!{t}"))),
                     wordToComplete);
             }
 
             return CompletionText.Complete(
-                users.SelectMany(u => u.TokenNames.Select(t => new CompletionCandidate($"{u.UserId}!{t}"))),
+                users.SelectMany(u => u.TokenNames().Select(t => new CompletionCandidate($"{u.UserId}!{t}"))),
                 wordToComplete);
         });
 }

@@ -47,8 +47,9 @@ internal static class CompletionSource
         return session is { IsOpen: true } ? session : null;
     }
 
-    internal static IReadOnlyList<UserInfo> Users(PveSession session) =>
-        Caches.GetValue(session, _ => new SessionCache()).Users.Get(ct => session.Client.GetUsersAsync(ct)) ?? Array.Empty<UserInfo>();
+    internal static IReadOnlyList<PveUserFields> Users(PveSession session) =>
+        Caches.GetValue(session, _ => new SessionCache()).Users.Get(async ct => (IReadOnlyList<PveUserFields>)(await session.Client.GetUsersAsync(ct).ConfigureAwait(false)).ToList())
+        ?? Array.Empty<PveUserFields>();
 
     internal static IReadOnlyList<RoleInfo> Roles(PveSession session) =>
         Caches.GetValue(session, _ => new SessionCache()).Roles.Get(ct => session.Client.GetRolesAsync(ct)) ?? Array.Empty<RoleInfo>();
@@ -80,7 +81,7 @@ internal static class CompletionSource
 
     private sealed class SessionCache
     {
-        internal Cached<IReadOnlyList<UserInfo>> Users { get; } = new();
+        internal Cached<IReadOnlyList<PveUserFields>> Users { get; } = new();
 
         internal Cached<IReadOnlyList<RoleInfo>> Roles { get; } = new();
 

@@ -2,6 +2,7 @@
 // See LICENSE in the project root for license information.
 
 using System;
+using PveTokens.Api;
 
 namespace PveTokens.Models;
 
@@ -23,8 +24,11 @@ public sealed class PveUser
     /// <summary>When the account expires, in local time; null when it never expires. Its tokens expire with it.</summary>
     public DateTime? ExpiresAt { get; set; }
 
-    /// <summary>True when <see cref="ExpiresAt"/> has passed.</summary>
-    public bool IsExpired => ExpiresAt is DateTime at && at <= DateTime.Now;
+    /// <summary>
+    /// True when <see cref="ExpiresAt"/> has passed (as PVE decides it: before the current second, so a
+    /// user expiring this very second still works; checked against the clock each time it is read).
+    /// </summary>
+    public bool IsExpired => PveEpoch.IsExpired(ExpiresAt, PveEpoch.Now);
 
     /// <summary>The groups the user belongs to.</summary>
     public string[] Groups { get; set; } = Array.Empty<string>();

@@ -59,6 +59,12 @@ internal sealed partial class RequestPipeline
     [GeneratedRegex(@"^/api2/+([a-z][a-z0-9]+)(/.*)?$")]
     private static partial Regex ApiUriRegex();
 
+    /// <summary>
+    /// Serves one request. The request-log entry is added before the first response byte (or the
+    /// reset) goes out, never after: a client that has its answer, or its error, finds the entry in
+    /// <see cref="EmulatorHost.RequestLog"/>, and a ClearRequestLog() after the call cannot be
+    /// followed by that call's late entry.
+    /// </summary>
     public async Task HandleAsync(HttpContext context)
     {
         FaultPlan fault = _faults.Plan(context.Request.Method, context.Request.Path.Value ?? "");
@@ -66,8 +72,8 @@ internal sealed partial class RequestPipeline
         if (fault.Kind == FaultKind.DropBefore)
         {
             // Reset before the body is read or anything runs: the client learns nothing, nothing changed.
-            context.Abort();
             Log(context, info, 0, fault.Marker(slowBodyApplied: false));
+            context.Abort();
             return;
         }
 
@@ -96,12 +102,12 @@ internal sealed partial class RequestPipeline
 
         if (fault == FaultPlan.None)
         {
-            await WriteAsync(context, reply);
             Log(context, info, reply.Status, null);
+            await WriteAsync(context, reply);
             return;
         }
 
-        bool slowBody = false;
+        bool logged = false;
         try
         {
             if (fault.LatencyMs > 0)
@@ -111,6 +117,8 @@ internal sealed partial class RequestPipeline
             if (fault.Kind == FaultKind.DropAfter)
             {
                 // The handler ran (state changed); the client gets a reset instead of any response byte.
+                Log(context, info, reply.Status, fault.Marker(slowBodyApplied: false));
+                logged = true;
                 context.Abort();
             }
             else
@@ -119,15 +127,20 @@ internal sealed partial class RequestPipeline
                 {
                     reply = Malform(reply, fault.Malformed);
                 }
-                slowBody = fault.SlowBodyMs > 0 && reply.Body.Length > 0;
+                bool slowBody = fault.SlowBodyMs > 0 && reply.Body.Length > 0;
+                Log(context, info, reply.Status, fault.Marker(slowBody));
+                logged = true;
                 await WriteAsync(context, reply, slowBody ? fault.SlowBodyMs : 0);
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            // The client gave up during the latency or the stalled body (its timeout): still logged.
+            // The client gave up during the latency (nothing was sent) or the stalled body: still logged.
+            if (!logged)
+            {
+                Log(context, info, reply.Status, fault.Marker(slowBodyApplied: false));
+            }
         }
-        Log(context, info, reply.Status, fault.Marker(slowBody));
     }
 
     private void Log(HttpContext context, LogInfo info, int status, string? fault)

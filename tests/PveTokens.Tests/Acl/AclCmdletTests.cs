@@ -1,5 +1,6 @@
 using PveEmulator;
 using PveTokens.Models;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Acl;
 
@@ -29,7 +30,7 @@ public sealed class AclCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PveAcl");
+        PsResult r = host.Run("Get-PveAcl");
 
         Assert.Empty(r.Errors);
         var entries = r.Objects<PveAcl>().ToList();
@@ -56,7 +57,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run(script);
+        PsResult r = host.Run(script);
 
         Assert.Empty(r.Errors);
         Assert.Equal(expected, r.Objects<PveAcl>().Select(e => $"{e.Path} {e.Type} {e.Principal} {e.Role}"));
@@ -69,7 +70,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run(
+        PsResult r = host.Run(
             "@([pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; FullTokenId = 'ci@pve!backup' }," +
             "  [pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'deploy'; FullTokenId = 'ci@pve!deploy' }) | Get-PveAcl");
 
@@ -85,8 +86,8 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult first = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy'");
-        ScriptResult second = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy'");
+        PsResult first = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy'");
+        PsResult second = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy'");
 
         Assert.Empty(first.Errors);
         Assert.Empty(second.Errors);
@@ -106,8 +107,8 @@ public sealed class AclCmdletTests
         host.Emulator.ClearRequestLog();
 
         // ci@pve holds PVEDatastoreUser on /storage with propagate=0: asking for propagate=1 is a change.
-        ScriptResult on = host.Run("Set-PveAcl -Path /storage -Role PVEDatastoreUser -UserId ci@pve -Propagate $true -PassThru");
-        ScriptResult off = host.Run("Set-PveAcl -Path /vms/300 -Role PVEAuditor -UserId ci@pve -Propagate $false");
+        PsResult on = host.Run("Set-PveAcl -Path /storage -Role PVEDatastoreUser -UserId ci@pve -Propagate $true -PassThru");
+        PsResult off = host.Run("Set-PveAcl -Path /vms/300 -Role PVEAuditor -UserId ci@pve -Propagate $false");
 
         Assert.Empty(on.Errors);
         Assert.Empty(off.Errors);
@@ -122,7 +123,7 @@ public sealed class AclCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Set-PveAcl /vms/100 PVEVMUser, PVEAuditor -TokenId 'ci@pve!backup' -PassThru");
+        PsResult r = host.Run("Set-PveAcl /vms/100 PVEVMUser, PVEAuditor -TokenId 'ci@pve!backup' -PassThru");
 
         Assert.Empty(r.Errors);
         Assert.Equal(new[] { "PVEVMUser", "PVEAuditor" }, r.Objects<PveAcl>().Select(e => e.Role));
@@ -137,7 +138,7 @@ public sealed class AclCmdletTests
         host.Emulator.ClearRequestLog();
 
         // Token objects as Get-PveApiToken writes them (UserId + TokenId + FullTokenId), and one with the full id only.
-        ScriptResult r = host.Run(
+        PsResult r = host.Run(
             "@([pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; FullTokenId = 'ci@pve!backup' }," +
             "  [pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'deploy'; FullTokenId = 'ci@pve!deploy' }," +
             "  [pscustomobject]@{ FullTokenId = 'alice@pve!backup' }) | Set-PveAcl -Path /vms/500 -Role PVEVMUser -PassThru");
@@ -156,7 +157,7 @@ public sealed class AclCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run(
+        PsResult r = host.Run(
             "Get-PveUser alice@pve | Set-PveAcl -Path /pool/dev -Role PVEPoolUser; " +
             "[pscustomobject]@{ GroupId = 'ops' } | Set-PveAcl -Path /pool/dev -Role PVEPoolUser");
 
@@ -171,7 +172,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run(
+        PsResult r = host.Run(
             "Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy' -WhatIf; " +
             "Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -WhatIf");
 
@@ -183,7 +184,7 @@ public sealed class AclCmdletTests
                 "What if: Performing the operation \"Grant role PVEVMUser (propagate)\" on target \"token 'ci@pve!deploy' on /vms/200\".",
                 "What if: Performing the operation \"Revoke role PVEVMUser\" on target \"token 'ci@pve!backup' on /vms/100\".",
             },
-            host.Host.TakeLines());
+            r.HostLines);
         Assert.Contains("/vms/100 token ci@pve!backup PVEVMUser 1", host.Acl());
     }
 
@@ -193,8 +194,8 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult first = host.Run("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -PassThru -Confirm:$false");
-        ScriptResult second = host.Run("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -Confirm:$false");
+        PsResult first = host.Run("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -PassThru -Confirm:$false");
+        PsResult second = host.Run("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId 'ci@pve!backup' -Confirm:$false");
 
         Assert.Empty(first.Errors);
         Assert.Empty(second.Errors);
@@ -211,8 +212,8 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.State.AddAcl("/vms/100", "PVEAuditor", token: "ci@pve!backup");
 
-        ScriptResult wildcard = host.Run("Remove-PveAcl -Path /vms/100 -Role PVE* -TokenId 'ci@pve!backup' -PassThru -Confirm:$false");
-        ScriptResult piped = host.Run("Get-PveAcl -Path / | Remove-PveAcl -Confirm:$false -PassThru");
+        PsResult wildcard = host.Run("Remove-PveAcl -Path /vms/100 -Role PVE* -TokenId 'ci@pve!backup' -PassThru -Confirm:$false");
+        PsResult piped = host.Run("Get-PveAcl -Path / | Remove-PveAcl -Confirm:$false -PassThru");
 
         Assert.Empty(wildcard.Errors);
         Assert.Equal(new[] { "PVEAuditor", "PVEVMUser" }, wildcard.Objects<PveAcl>().Select(e => e.Role).OrderBy(x => x));
@@ -227,7 +228,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         IReadOnlyList<string> before = host.Acl();
 
-        ScriptResult r = host.Run(
+        PsResult r = host.Run(
             "$saved = Get-PveAcl; $saved | Remove-PveAcl -Confirm:$false; $saved | Set-PveAcl");
 
         Assert.Empty(r.Errors);
@@ -250,7 +251,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run(script);
+        PsResult r = host.Run(script);
 
         Assert.Equal(errorId, r.FirstErrorId);
         Assert.Contains(messageFragment, r.Errors[0].ErrorDetails?.Message ?? r.Errors[0].Exception.Message, StringComparison.Ordinal);
@@ -262,7 +263,7 @@ public sealed class AclCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Remove-PveAcl -Path /foo -Role PVEAuditor -UserId ci@pve -Confirm:$false");
+        PsResult r = host.Run("Remove-PveAcl -Path /foo -Role PVEAuditor -UserId ci@pve -Confirm:$false");
 
         Assert.Empty(r.Errors);
         Assert.Contains(r.Verbose, v => v.Contains("nothing to revoke", StringComparison.Ordinal));
@@ -274,7 +275,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser, NoSuchRole -TokenId 'ci@pve!deploy'");
+        PsResult r = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser, NoSuchRole -TokenId 'ci@pve!deploy'");
 
         Assert.Equal("AclRoleNotFound," + SetId, r.FirstErrorId);
         Assert.Equal("NoSuchRole", r.Errors[0].TargetObject);
@@ -290,7 +291,7 @@ public sealed class AclCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy', 'ci@pve!nope', 'ghost@pve!xx' -PassThru");
+        PsResult r = host.Run("Set-PveAcl -Path /vms/200 -Role PVEVMUser -TokenId 'ci@pve!deploy', 'ci@pve!nope', 'ghost@pve!xx' -PassThru");
 
         Assert.Equal(2, r.Errors.Count);
         Assert.All(r.Errors, e => Assert.Equal("AclPrincipalNotFound," + SetId, e.FullyQualifiedErrorId));
@@ -305,7 +306,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run("Set-PveAcl -Path / -Role Administrator -UserId root@pam");
+        PsResult r = host.Run("Set-PveAcl -Path / -Role Administrator -UserId root@pam");
 
         Assert.Empty(r.Errors);
         Assert.Contains(r.Warnings, w => w.Contains("PVE does not store ACL entries for it", StringComparison.Ordinal));
@@ -326,9 +327,9 @@ public sealed class AclCmdletTests
         host.ConnectUser("carol@pve", "Carol-Pass-1");
 
         // VM.Allocate lets carol modify ACLs below /vms, but only with roles within her own privileges.
-        ScriptResult allowed = host.Run("Set-PveAcl -Path /vms/100 -Role PVEVMUser -UserId alice@pve");
-        ScriptResult notSubset = host.Run("Set-PveAcl -Path /vms/100 -Role PVEVMAdmin -UserId alice@pve");
-        ScriptResult noModify = host.Run("Set-PveAcl -Path /storage -Role PVEDatastoreUser -UserId alice@pve");
+        PsResult allowed = host.Run("Set-PveAcl -Path /vms/100 -Role PVEVMUser -UserId alice@pve");
+        PsResult notSubset = host.Run("Set-PveAcl -Path /vms/100 -Role PVEVMAdmin -UserId alice@pve");
+        PsResult noModify = host.Run("Set-PveAcl -Path /storage -Role PVEDatastoreUser -UserId alice@pve");
 
         Assert.Empty(allowed.Errors);
         Assert.Contains("/vms/100 user alice@pve PVEVMUser 1", host.Acl());
@@ -346,7 +347,7 @@ public sealed class AclCmdletTests
         await using AclTestHost host = await AclTestHost.StartAsync(Seed, pveVersion: "8.4.1");
         host.ConnectRoot();
 
-        ScriptResult r = host.Run("Set-PveAcl -Path /sdn/fabrics/f1 -Role PVESDNUser -UserId ci@pve");
+        PsResult r = host.Run("Set-PveAcl -Path /sdn/fabrics/f1 -Role PVESDNUser -UserId ci@pve");
 
         Assert.Equal("AclPathRejected," + SetId, r.FirstErrorId);
         Assert.Contains("does not accept the ACL path '/sdn/fabrics/f1'", r.Errors[0].ErrorDetails!.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using PveEmulator;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Acl;
 
@@ -38,11 +39,52 @@ public sealed class CompleterTests
     [InlineData("Get-PveAcl -Path /s", new[] { "/sdn", "/storage", "/storage/local" })]
     [InlineData("Get-PvePermission -Path /vms", new[] { "/vms", "/vms/100" })]
     [InlineData("Set-PveAcl -Path /acc", new[] { "/access", "/access/groups", "/access/realm" })]
+    [InlineData("Get-PveApiToken -UserId c", new[] { "carol@pve", "ci@pve" })]
+    [InlineData("Get-PveApiToken -TokenId ci", new[] { "ci@pve!backup", "ci@pve!deploy" })]
+    [InlineData("Get-PveApiToken -UserId ci@pve -TokenId ", new[] { "backup", "deploy" })]
+    [InlineData("Remove-PveApiToken -UserId car", new[] { "carol@pve" })]
+    [InlineData("Remove-PveApiToken -UserId ci@pve -TokenId d", new[] { "deploy" })]
+    [InlineData("Remove-PveApiToken ci@pve b", new[] { "backup" })]
+    [InlineData("New-PveApiToken -UserId ci", new[] { "ci@pve" })]
+    [InlineData("Update-PveApiToken -UserId carol@pve -TokenId ", new[] { "build" })]
+    [InlineData("Reset-PveApiToken -UserId ci@pve -TokenId de", new[] { "deploy" })]
     public async Task Completes_from_the_sessions_server(string input, string[] expected)
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
 
         Assert.Equal(expected, Complete(host, input));
+    }
+
+    [Fact]
+    public void Every_id_role_and_path_parameter_has_its_completer()
+    {
+        var expected = new Dictionary<string, Type>
+        {
+            ["UserId"] = typeof(PveTokens.Completion.UserIdCompleter),
+            ["TokenId"] = typeof(PveTokens.Completion.TokenIdCompleter),
+            ["Role"] = typeof(PveTokens.Completion.RoleCompleter),
+            ["Path"] = typeof(PveTokens.Completion.AclPathCompleter),
+        };
+        var checkedParameters = new List<string>();
+        var missing = new List<string>();
+        foreach (Type cmdlet in typeof(PveTokens.Models.PveSession).Assembly.GetExportedTypes()
+                     .Where(t => !t.IsAbstract && Attribute.IsDefined(t, typeof(CmdletAttribute))))
+        {
+            foreach (var property in cmdlet.GetProperties().Where(p => expected.ContainsKey(p.Name) && Attribute.IsDefined(p, typeof(ParameterAttribute), true)))
+            {
+                var completer = (ArgumentCompleterAttribute?)Attribute.GetCustomAttribute(property, typeof(ArgumentCompleterAttribute), true);
+                checkedParameters.Add($"{cmdlet.Name}.{property.Name}");
+                if (completer?.Type != expected[property.Name])
+                {
+                    missing.Add($"{cmdlet.Name} -{property.Name}");
+                }
+            }
+        }
+
+        Assert.Empty(missing);
+        Assert.Contains("GetPveApiTokenCommand.TokenId", checkedParameters);
+        Assert.Contains("RemovePveApiTokenCommand.UserId", checkedParameters);
+        Assert.Contains("SetPveAclCommand.Role", checkedParameters);
     }
 
     [Fact]
@@ -63,10 +105,10 @@ public sealed class CompleterTests
     {
         await using AclTestHost other = await AclTestHost.StartAsync(s => s.AddUser("zed@pve"));
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
-        host.Run("param($Url, $Thumb, $Pass) $global:first = (Get-PveSession)[0]; " +
-                 "$global:other = Connect-PveServer -PassThru -Server $Url -CertificateThumbprint $Thumb " +
-                 "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $Pass -AsPlainText -Force)))",
-            new System.Collections.Hashtable { ["Url"] = other.Emulator.Url.ToString(), ["Thumb"] = other.Emulator.CertificateSha256, ["Pass"] = AclTestHost.RootPassword });
+        host.Run("$global:first = (Get-PveSession)[0]; " +
+                 "$global:other = Connect-PveServer -PassThru -Server $url -CertificateThumbprint $fp " +
+                 "-Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $pass -AsPlainText -Force)))",
+            Emulators.Vars(other.Emulator, ("pass", AclTestHost.RootPassword))).AssertNoErrors();
 
         // $other is the default now; -Session $first points the completer back at the first server.
         Assert.Equal(new[] { "zed@pve" }, Complete(host, "Get-PveUser -UserId z"));

@@ -1,5 +1,6 @@
 using PveEmulator;
 using PveTokens.Models;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Acl;
 
@@ -53,7 +54,7 @@ public sealed class PermissionCmdletTests
 
     private static async Task<AclTestHost> StartAsync() => (await AclTestHost.StartAsync(Seed)).ConnectRoot();
 
-    private static string[] Privileges(ScriptResult r, string path) =>
+    private static string[] Privileges(PsResult r, string path) =>
         r.Objects<PvePermission>().Where(p => p.Path == path).Select(p => p.Privilege).OrderBy(p => p, StringComparer.Ordinal).ToArray();
 
     [Fact]
@@ -61,8 +62,8 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult group = host.Run("Get-PvePermission -UserId dave@pve -Path /vms/200");
-        ScriptResult user = host.Run("Get-PvePermission -UserId dave@pve -Path /vms/100");
+        PsResult group = host.Run("Get-PvePermission -UserId dave@pve -Path /vms/200");
+        PsResult user = host.Run("Get-PvePermission -UserId dave@pve -Path /vms/100");
 
         Assert.Equal(Auditor, Privileges(group, "/vms/200"));
         Assert.Equal(VmUser, Privileges(user, "/vms/100"));
@@ -74,7 +75,7 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PvePermission -UserId bob@pve -Path /vms/100, /vms/102");
+        PsResult r = host.Run("Get-PvePermission -UserId bob@pve -Path /vms/100, /vms/102");
 
         Assert.Equal(Auditor, Privileges(r, "/vms/100"));
         Assert.Contains("VM.Allocate", Privileges(r, "/vms/102"));
@@ -85,7 +86,7 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PvePermission -UserId bob@pve -Path /vms/101");
+        PsResult r = host.Run("Get-PvePermission -UserId bob@pve -Path /vms/101");
 
         Assert.Empty(r.Errors);
         Assert.Empty(r.Output);
@@ -97,8 +98,8 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult parent = host.Run("Get-PvePermission -UserId bob@pve -Path /nodes");
-        ScriptResult child = host.Run("Get-PvePermission -UserId bob@pve -Path /nodes/pve1");
+        PsResult parent = host.Run("Get-PvePermission -UserId bob@pve -Path /nodes");
+        PsResult child = host.Run("Get-PvePermission -UserId bob@pve -Path /nodes/pve1");
 
         Assert.Equal(new[] { "Sys.Audit", "Sys.Console", "Sys.Syslog" }, Privileges(parent, "/nodes"));
         Assert.All(parent.Objects<PvePermission>(), p => Assert.False(p.Propagate));
@@ -111,7 +112,7 @@ public sealed class PermissionCmdletTests
         await using AclTestHost host = await StartAsync();
 
         // Token: PVEVMAdmin on /vms; owner: PVEVMUser on /vms → the token has only PVEVMUser's privileges.
-        ScriptResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /vms");
+        PsResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /vms");
 
         Assert.Equal(VmUser, Privileges(r, "/vms"));
         Assert.All(r.Objects<PvePermission>(), p => Assert.Equal("carol@pve!sep", p.Principal));
@@ -122,9 +123,9 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult vms = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -Path /vms");
-        ScriptResult pool = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -Path /pool");
-        ScriptResult compare = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -CompareWithOwner");
+        PsResult vms = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -Path /vms");
+        PsResult pool = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -Path /pool");
+        PsResult compare = host.Run("Get-PvePermission -TokenId 'carol@pve!full' -CompareWithOwner");
 
         Assert.Equal(VmUser, Privileges(vms, "/vms"));
         Assert.Empty(pool.Output);
@@ -137,8 +138,8 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult sep = host.Run("Get-PvePermission -TokenId 'root@pam!sep' -Path /vms, /storage");
-        ScriptResult full = host.Run("Get-PvePermission -TokenId 'root@pam!full' -Path /storage");
+        PsResult sep = host.Run("Get-PvePermission -TokenId 'root@pam!sep' -Path /vms, /storage");
+        PsResult full = host.Run("Get-PvePermission -TokenId 'root@pam!full' -Path /storage");
 
         Assert.Equal(Auditor, Privileges(sep, "/vms"));
         Assert.Empty(Privileges(sep, "/storage"));
@@ -151,7 +152,7 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /storage/local -CompareWithOwner");
+        PsResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /storage/local -CompareWithOwner");
 
         Assert.Empty(r.Errors);
         var rows = r.Objects<PvePermissionComparison>().ToList();
@@ -166,7 +167,7 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /vms -CompareWithOwner -Privilege VM.Audit, VM.Allocate");
+        PsResult r = host.Run("Get-PvePermission -TokenId 'carol@pve!sep' -Path /vms -CompareWithOwner -Privilege VM.Audit, VM.Allocate");
 
         PvePermissionComparison row = Assert.Single(r.Objects<PvePermissionComparison>());
         Assert.Equal(("VM.Audit", PvePermissionState.Both), (row.Privilege, row.State));
@@ -193,7 +194,7 @@ public sealed class PermissionCmdletTests
         await using AclTestHost host = await StartAsync();
         host.ConnectUser("dave@pve", "Dave-Pass-1");
 
-        ScriptResult r = host.Run("Get-PvePermission -Path /vms/100");
+        PsResult r = host.Run("Get-PvePermission -Path /vms/100");
 
         Assert.Equal(VmUser, Privileges(r, "/vms/100"));
         Assert.All(r.Objects<PvePermission>(), p => Assert.Equal("dave@pve", p.Principal));
@@ -204,7 +205,7 @@ public sealed class PermissionCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("[pscustomobject]@{ UserId = 'carol@pve'; TokenId = 'sep'; FullTokenId = 'carol@pve!sep' } | Get-PvePermission -Path /vms");
+        PsResult r = host.Run("[pscustomobject]@{ UserId = 'carol@pve'; TokenId = 'sep'; FullTokenId = 'carol@pve!sep' } | Get-PvePermission -Path /vms");
 
         Assert.Empty(r.Errors);
         Assert.Equal(VmUser, Privileges(r, "/vms"));
@@ -217,7 +218,7 @@ public sealed class PermissionCmdletTests
         await using AclTestHost host = await StartAsync();
         host.ConnectUser("carol@pve", "Carol-Pass-1");
 
-        ScriptResult r = host.Run("Get-PvePermission -UserId bob@pve");
+        PsResult r = host.Run("Get-PvePermission -UserId bob@pve");
 
         Assert.Equal("PermissionDenied," + CmdletId, r.FirstErrorId);
         Assert.Contains("Sys.Audit on /access", r.Errors[0].ErrorDetails!.Message, StringComparison.Ordinal);
@@ -232,7 +233,7 @@ public sealed class PermissionCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run(script);
+        PsResult r = host.Run(script);
 
         Assert.Equal(errorId, r.FirstErrorId);
         Assert.Empty(host.Emulator.RequestLog);

@@ -1,5 +1,6 @@
 using PveEmulator;
 using PveTokens.Models;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Acl;
 
@@ -23,9 +24,9 @@ public sealed class RoleUserCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult all = host.Run("Get-PveRole");
+        PsResult all = host.Run("Get-PveRole");
         host.Emulator.ClearRequestLog();
-        ScriptResult some = host.Run("Get-PveRole -Name pvevm*, VMAllocator, PVEVMUser");
+        PsResult some = host.Run("Get-PveRole -Name pvevm*, VMAllocator, PVEVMUser");
 
         Assert.Empty(all.Errors);
         Assert.Contains(all.Objects<PveRole>(), r => r.Name == "Administrator" && r.IsBuiltIn && r.Privileges.Contains("Permissions.Modify"));
@@ -42,7 +43,7 @@ public sealed class RoleUserCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PveRole -Privilege Datastore.Audit, Datastore.AllocateSpace");
+        PsResult r = host.Run("Get-PveRole -Privilege Datastore.Audit, Datastore.AllocateSpace");
 
         Assert.Equal(new[] { "Administrator", "PVEAdmin", "PVEDatastoreAdmin", "PVEDatastoreUser" }, r.Objects<PveRole>().Select(x => x.Name));
     }
@@ -52,7 +53,7 @@ public sealed class RoleUserCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PveRole -Name NoSuchRole, Nope*");
+        PsResult r = host.Run("Get-PveRole -Name NoSuchRole, Nope*");
 
         Assert.Equal("RoleNotFound,PveTokens.Commands.GetPveRoleCommand", r.FirstErrorId);
         Assert.Equal("NoSuchRole", r.Errors[0].TargetObject);
@@ -65,7 +66,7 @@ public sealed class RoleUserCmdletTests
         await using AclTestHost host = await StartAsync();
         host.Emulator.ClearRequestLog();
 
-        ScriptResult r = host.Run("Get-PveUser");
+        PsResult r = host.Run("Get-PveUser");
 
         Assert.Empty(r.Errors);
         var users = r.Objects<PveUser>().ToDictionary(u => u.UserId);
@@ -87,7 +88,7 @@ public sealed class RoleUserCmdletTests
     {
         await using AclTestHost host = await StartAsync();
 
-        ScriptResult r = host.Run("Get-PveUser -UserId '*@pve', ghost@pve");
+        PsResult r = host.Run("Get-PveUser -UserId '*@pve', ghost@pve");
 
         Assert.Equal(new[] { "ci@pve", "old@pve" }, r.Objects<PveUser>().Select(u => u.UserId));
         Assert.Equal("UserNotFound,PveTokens.Commands.GetPveUserCommand", r.FirstErrorId);
@@ -99,7 +100,7 @@ public sealed class RoleUserCmdletTests
         await using AclTestHost host = await StartAsync();
         host.State.AddAcl("/vms", "PVEVMUser", user: "ci@pve");
 
-        ScriptResult r = host.Run("Get-PveUser ci@pve | Get-PveAcl");
+        PsResult r = host.Run("Get-PveUser ci@pve | Get-PveAcl");
 
         Assert.Equal("ci@pve", Assert.Single(r.Objects<PveAcl>()).Principal);
     }

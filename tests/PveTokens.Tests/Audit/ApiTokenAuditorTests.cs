@@ -8,9 +8,9 @@ public sealed class ApiTokenAuditorTests
 {
     private const long Now = 1_800_000_000;
 
-    private static PveUserTokens User(string id, bool privsep, long expire = 0, params string[] groups)
+    private static PveUserFields User(string id, bool privsep, long expire = 0, params string[] groups)
     {
-        var user = new PveUserTokens { UserId = id };
+        var user = new PveUserFields { UserId = id };
         user.Groups.AddRange(groups);
         user.Tokens.Add(new PveTokenFields { TokenId = "t", PrivilegeSeparation = privsep, Expire = expire });
         return user;

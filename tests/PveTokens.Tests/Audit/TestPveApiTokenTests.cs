@@ -147,6 +147,18 @@ public sealed class TestPveApiTokenTests
     }
 
     [Fact]
+    public async Task A_piped_token_whose_Session_is_null_uses_the_default_session()
+    {
+        await using TokenTestContext t = await StartAsync("9.2.0");
+
+        PsResult r = t.Run("$tok | Add-Member -NotePropertyName Session -NotePropertyValue $null -PassThru | Test-PveApiToken -Quiet",
+            ("tok", "ci@pve!good=" + GoodSecret));
+
+        r.AssertNoErrors();
+        Assert.Equal(new object[] { true }, r.Output.Select(o => o.BaseObject));
+    }
+
+    [Fact]
     public async Task Quiet_returns_a_bool()
     {
         await using TokenTestContext t = await StartAsync("9.2.0");

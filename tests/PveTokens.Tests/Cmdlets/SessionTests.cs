@@ -56,6 +56,23 @@ public class SessionTests
     }
 
     [Fact]
+    public async Task APipedObjectWhoseSessionIsNullUsesTheDefaultSession()
+    {
+        await using EmulatorHost a = await Emulators.StartAsync();
+        await using EmulatorHost b = await Emulators.StartAsync();
+        using var ps = new PowerShellHost(typeof(TestPveGetCommand));
+        PveSession sa = ConnectToken(ps, a);
+        ConnectToken(ps, b);
+
+        // The null in the middle must not bind as "sa" left over from the record before it either.
+        PsResult r = ps.Run("$sa, $null, $sa | ForEach-Object { [pscustomobject]@{ Session = $_ } } | Test-PveGet", new() { ["sa"] = sa });
+
+        r.AssertNoErrors();
+        Assert.Equal(new[] { a.Url.Port, b.Url.Port, a.Url.Port },
+            r.Objects<string>().Select(s => new Uri("https://" + s.Split(' ')[0]).Port));
+    }
+
+    [Fact]
     public async Task OneConnectionCarriesManyCallsAndANewOneFollowsAClose()
     {
         await using EmulatorHost host = await Emulators.StartAsync();

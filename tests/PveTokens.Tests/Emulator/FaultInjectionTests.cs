@@ -43,7 +43,7 @@ public sealed class FaultInjectionTests
             [KeyValuePair.Create("Authorization", RootToken), KeyValuePair.Create("Content-Type", "application/x-www-form-urlencoded")],
             Encoding.UTF8.GetBytes(form));
 
-    /// <summary>The server logs a request after it aborted the connection, so the client may get there first.</summary>
+    /// <summary>The log with at least <paramref name="count"/> entries (the emulator logs before it answers or resets, so no wait is expected).</summary>
     private static async Task<IReadOnlyList<RequestLogEntry>> LogWithAsync(EmulatorHost host, int count)
     {
         var wait = Stopwatch.StartNew();

@@ -6,10 +6,11 @@ using System.Text;
 namespace PveTokens.Tests.Infrastructure;
 
 /// <summary>
-/// An in-process PowerShell with the built module imported, for cmdlet tests. One runspace per
-/// host (sessions are per runspace, so each test gets a clean slate); several calls share it, as an
-/// interactive user's commands would. Extra cmdlet types (test doubles deriving from the module's
-/// bases) can be added.
+/// The in-process PowerShell of every cmdlet test: the built module imported into one runspace per
+/// instance (sessions are per runspace, so each test gets a clean slate), on a
+/// <see cref="CapturingHost"/> so a run also reports its -WhatIf lines, prompts and progress. Several
+/// calls share the runspace, as an interactive user's commands would. Extra cmdlet types (test
+/// doubles deriving from the module's bases) can be added.
 /// </summary>
 /// <example>
 /// <code>
@@ -34,7 +35,7 @@ public sealed class PowerShellHost : IDisposable
             iss.Commands.Add(new SessionStateCmdletEntry($"{attribute.VerbName}-{attribute.NounName}", type, null));
         }
 
-        _runspace = RunspaceFactory.CreateRunspace(iss);
+        _runspace = RunspaceFactory.CreateRunspace(Host, iss);
         _runspace.Open();
     }
 
@@ -43,12 +44,16 @@ public sealed class PowerShellHost : IDisposable
 
     public Runspace Runspace => _runspace;
 
+    /// <summary>The host the runspace runs on; set <see cref="CapturingHost.PromptAnswer"/> to answer confirmations.</summary>
+    public CapturingHost Host { get; } = new();
+
     /// <summary>
     /// Runs <paramref name="script"/> with <paramref name="variables"/> set first. Terminating errors
     /// don't throw: they end up in <see cref="PsResult.Errors"/> and <see cref="PsResult.TerminatingError"/>.
     /// </summary>
     public PsResult Run(string script, Dictionary<string, object?>? variables = null, bool verbose = false)
     {
+        _ = Host.Take();
         using PowerShell ps = PowerShell.Create();
         ps.Runspace = _runspace;
         foreach (KeyValuePair<string, object?> v in variables ?? new())
@@ -70,11 +75,17 @@ public sealed class PowerShellHost : IDisposable
             terminating = e.ErrorRecord;
         }
 
-        return new PsResult(this, output, ps.Streams.Error.ToList(), terminating,
-            ps.Streams.Warning.Select(w => w.Message).ToList(),
-            ps.Streams.Verbose.Select(v => v.Message).ToList(),
-            ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? string.Empty).ToList(),
-            ps.Streams.Debug.Select(d => d.Message).ToList());
+        (List<string> lines, List<string> prompts, List<ProgressRecord> progress) = Host.Take();
+        return new PsResult(this, output, ps.Streams.Error.ToList(), terminating)
+        {
+            Warnings = ps.Streams.Warning.Select(w => w.Message).ToList(),
+            Verbose = ps.Streams.Verbose.Select(v => v.Message).ToList(),
+            Information = ps.Streams.Information.Select(i => i.MessageData?.ToString() ?? string.Empty).ToList(),
+            Debug = ps.Streams.Debug.Select(d => d.Message).ToList(),
+            HostLines = lines,
+            Prompts = prompts,
+            Progress = progress,
+        };
     }
 
     /// <summary>Runs a script and returns what it wrote, formatted as the console would show it.</summary>
@@ -89,17 +100,12 @@ public sealed class PsResult
 {
     private readonly PowerShellHost _host;
 
-    internal PsResult(PowerShellHost host, Collection<PSObject> output, List<ErrorRecord> errors, ErrorRecord? terminating,
-        List<string> warnings, List<string> verbose, List<string> information, List<string> debug)
+    internal PsResult(PowerShellHost host, Collection<PSObject> output, List<ErrorRecord> errors, ErrorRecord? terminating)
     {
         _host = host;
         Output = output;
         TerminatingError = terminating;
         Errors = terminating is null ? errors : errors.Append(terminating).ToList();
-        Warnings = warnings;
-        Verbose = verbose;
-        Information = information;
-        Debug = debug;
     }
 
     public Collection<PSObject> Output { get; }
@@ -110,15 +116,27 @@ public sealed class PsResult
     /// <summary>The error that ended the script, when one did (e.g. with -ErrorAction Stop).</summary>
     public ErrorRecord? TerminatingError { get; }
 
-    public IReadOnlyList<string> Warnings { get; }
+    public IReadOnlyList<string> Warnings { get; init; } = Array.Empty<string>();
 
-    public IReadOnlyList<string> Verbose { get; }
+    public IReadOnlyList<string> Verbose { get; init; } = Array.Empty<string>();
 
-    public IReadOnlyList<string> Information { get; }
+    public IReadOnlyList<string> Information { get; init; } = Array.Empty<string>();
 
-    public IReadOnlyList<string> Debug { get; }
+    public IReadOnlyList<string> Debug { get; init; } = Array.Empty<string>();
+
+    /// <summary>What was written to the host, e.g. the "What if: …" lines.</summary>
+    public IReadOnlyList<string> HostLines { get; init; } = Array.Empty<string>();
+
+    /// <summary>The confirmation prompts shown ("caption: message"), answered with <see cref="CapturingHost.PromptAnswer"/>.</summary>
+    public IReadOnlyList<string> Prompts { get; init; } = Array.Empty<string>();
+
+    /// <summary>Copies of the progress records as they were written.</summary>
+    public IReadOnlyList<ProgressRecord> Progress { get; init; } = Array.Empty<ProgressRecord>();
 
     public IReadOnlyList<string> ErrorIds => Errors.Select(e => e.FullyQualifiedErrorId).ToList();
+
+    /// <summary>The id of the one error, asserted to be the only one.</summary>
+    public string FirstErrorId => Assert.Single(Errors).FullyQualifiedErrorId;
 
     /// <summary>The output's base objects of type <typeparamref name="T"/>.</summary>
     public IReadOnlyList<T> Objects<T>() => Output.Select(o => o.BaseObject).OfType<T>().ToList();
@@ -159,7 +177,7 @@ public sealed class PsResult
             sb.AppendLine(Describe(e));
         }
 
-        foreach (IReadOnlyList<string> stream in new[] { Warnings, Verbose, Information, Debug })
+        foreach (IReadOnlyList<string> stream in new[] { Warnings, Verbose, Information, Debug, HostLines, Prompts })
         {
             foreach (string line in stream)
             {

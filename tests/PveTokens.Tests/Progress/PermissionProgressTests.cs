@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PveEmulator;
 using PveTokens.Tests.Acl;
+using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Progress;
 
@@ -24,7 +25,7 @@ public sealed class PermissionProgressTests
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
 
-        ScriptResult r = host.Run("Get-PvePermission -UserId ci@pve, alice@pve, bob@pve");
+        PsResult r = host.Run("Get-PvePermission -UserId ci@pve, alice@pve, bob@pve");
 
         Assert.Empty(r.Errors);
         var processing = r.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
@@ -38,7 +39,7 @@ public sealed class PermissionProgressTests
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
 
-        ScriptResult r = host.Run("Get-PvePermission -UserId ci@pve");
+        PsResult r = host.Run("Get-PvePermission -UserId ci@pve");
 
         Assert.Empty(r.Errors);
         Assert.Empty(r.Progress);

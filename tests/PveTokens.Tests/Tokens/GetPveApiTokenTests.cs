@@ -65,6 +65,17 @@ public class GetPveApiTokenTests
     }
 
     [Fact]
+    public async Task AnInputObjectWhoseSessionIsNullIsReadOnTheDefaultSession()
+    {
+        await using var t = await TokenTestContext.StartAsync();
+
+        PsResult r = t.Run("[pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; Session = $null } | Get-PveApiToken");
+
+        r.AssertNoErrors();
+        Assert.Equal("ci@pve!backup", r.Single<PveApiToken>().FullTokenId);
+    }
+
+    [Fact]
     public async Task AFullTokenIdWithoutUserIdNamesOneToken()
     {
         await using var t = await TokenTestContext.StartAsync(seed: SeedStates);
@@ -218,12 +229,8 @@ public class GetPveApiTokenTests
                 s.AddToken($"bulk{u:D4}@pve", "t1");
             }
         });
-        PveSession session = t.Run("Get-PveSession -Default").Single<PveSession>();
-        var many = new RecordingHost();
-        var few = new RecordingHost();
-
-        many.Run("$null = Get-PveApiToken -Session $s", new() { ["s"] = session });
-        few.Run("$null = Get-PveApiToken -UserId ci@pve -Session $s", new() { ["s"] = session });
+        PsResult many = t.Run("$null = Get-PveApiToken");
+        PsResult few = t.Run("$null = Get-PveApiToken -UserId ci@pve");
         PsResult first = t.Run("Get-PveApiToken | Select-Object -First 1");
 
         // Users come sorted: alice@pve (1 token), then bulk0000… (1 token each).

@@ -46,6 +46,37 @@ public class PveEpochTests
     public void IsExpiredFollowsPve(long expire, long now, bool expected) =>
         Assert.Equal(expected, PveEpoch.IsExpired(expire, now));
 
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData(-1L, true)]
+    [InlineData(0L, false)] // the expiry is this very second: PVE still accepts it
+    [InlineData(1L, false)]
+    public void IsExpiredOfADateTimeComparesWholeSecondsAsPveDoes(long? offsetSeconds, bool expected)
+    {
+        const long now = 1906545600;
+        // As Get-PveUser shows it: local time, with a sub-second part that must not tip the balance.
+        DateTime? at = offsetSeconds is long offset ? PveEpoch.ToLocalDateTime(now + offset)!.Value.AddMilliseconds(500) : null;
+        Assert.Equal(expected, PveEpoch.IsExpired(at, now));
+    }
+
+    [Fact]
+    public void UsersAndTokensAgreeOnExpiry()
+    {
+        long past = PveEpoch.Now - 3600;
+        long future = PveEpoch.Now + 3600;
+        var expiredUser = new PveTokens.Models.PveUser { ExpiresAt = PveEpoch.ToLocalDateTime(past) };
+        var activeUser = new PveTokens.Models.PveUser { ExpiresAt = PveEpoch.ToLocalDateTime(future) };
+        var neverUser = new PveTokens.Models.PveUser { ExpiresAt = PveEpoch.ToLocalDateTime(0) };
+        var expiredToken = new PveTokens.Models.PveApiToken("a@pve", "t", null, past, true, null, null, null);
+        var activeToken = new PveTokens.Models.PveApiToken("a@pve", "t", null, future, true, null, null, null);
+
+        Assert.True(expiredUser.IsExpired);
+        Assert.False(activeUser.IsExpired);
+        Assert.False(neverUser.IsExpired);
+        Assert.Equal(expiredToken.IsExpired, expiredUser.IsExpired);
+        Assert.Equal(activeToken.IsExpired, activeUser.IsExpired);
+    }
+
     [Fact]
     public void HugeValuesAreClampedToTheLastRepresentableSecond() =>
         Assert.Equal(9999, PveEpoch.ToLocalDateTime(long.MaxValue)!.Value.ToUniversalTime().Year);

@@ -90,11 +90,41 @@ public class PveTokenJsonTests
     }
 
     [Fact]
+    public void UsersFullReadsTheAccountFieldsThatGetPveUserShows()
+    {
+        // The index sends groups as a comma string, GET /access/users/{id} as an array; "" is unset.
+        byte[] json = Utf8("""
+            {"data":[
+              {"userid":"alice@pve","groups":"ops,admins","firstname":"Alice","lastname":"","email":"alice@example.org",
+               "comment":"on call","realm-type":"pve","tokens":[{"tokenid":"zeta"},{"tokenid":"alpha"},{"tokenid":"Beta"}]},
+              {"userid":"","comment":"no id: skipped"},
+              {"userid":"bob@pam","groups":["ops",""],"expire":"4102444800"}
+            ]}
+            """);
+
+        var users = PveTokenJson.ReadUsersFull(json).ToList();
+
+        Assert.Equal(new[] { "alice@pve", "bob@pam" }, users.Select(u => u.UserId));
+        PveUserFields alice = users[0];
+        Assert.Equal(new[] { "ops", "admins" }, alice.Groups);
+        Assert.Equal("Alice", alice.FirstName);
+        Assert.Null(alice.LastName);
+        Assert.Equal("alice@example.org", alice.Email);
+        Assert.Equal("on call", alice.Comment);
+        Assert.Equal("pve", alice.RealmType);
+        Assert.Equal(new[] { "Beta", "alpha", "zeta" }, alice.TokenNames());
+        Assert.Equal(new[] { "ops" }, users[1].Groups);
+        Assert.Equal(4102444800L, users[1].Expire);
+        Assert.Null(users[1].RealmType);
+        Assert.Empty(users[1].TokenNames());
+    }
+
+    [Fact]
     public void UsersFullIsLazy()
     {
         // The second user is malformed: the first one must already have been produced.
         byte[] json = Utf8("""{"data":[{"userid":"a@pve","tokens":[{"tokenid":"t1","privsep":1,"expire":0}]},{"userid":"b@pve","expire":"soon"}]}""");
-        using IEnumerator<PveUserTokens> users = PveTokenJson.ReadUsersFull(json).GetEnumerator();
+        using IEnumerator<PveUserFields> users = PveTokenJson.ReadUsersFull(json).GetEnumerator();
 
         Assert.True(users.MoveNext());
         Assert.Equal("a@pve", users.Current.UserId);

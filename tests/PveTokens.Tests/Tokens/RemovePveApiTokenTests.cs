@@ -28,13 +28,12 @@ public class RemovePveApiTokenTests
     {
         await using var t = await TokenTestContext.StartAsync();
         var attribute = (CmdletAttribute)Attribute.GetCustomAttribute(typeof(RemovePveApiTokenCommand), typeof(CmdletAttribute))!;
-        var host = new RecordingHost(answer: "No");
-        var session = t.Run("Get-PveSession -Default").Single<PveSession>();
+        t.Ps.Host.PromptAnswer = "No";
 
-        host.Run("Remove-PveApiToken -UserId ci@pve -TokenId backup -Session $s", new() { ["s"] = session });
+        PsResult r = t.Run("Remove-PveApiToken -UserId ci@pve -TokenId backup");
 
         Assert.Equal(ConfirmImpact.High, attribute.ConfirmImpact);
-        string prompt = Assert.Single(host.Prompts);
+        string prompt = Assert.Single(r.Prompts);
         Assert.Contains("ci@pve!backup", prompt, StringComparison.Ordinal);
         Assert.Contains("ACL entr", prompt, StringComparison.Ordinal);
         Assert.True(t.State.TokenExists("ci@pve", "backup"));
@@ -61,15 +60,23 @@ public class RemovePveApiTokenTests
     }
 
     [Fact]
+    public async Task AnInputObjectWhoseSessionIsNullIsRemovedOnTheDefaultSession()
+    {
+        await using var t = await TokenTestContext.StartAsync();
+
+        PsResult r = t.Run("[pscustomobject]@{ UserId = 'ci@pve'; TokenId = 'backup'; Session = $null } | Remove-PveApiToken -Confirm:$false");
+
+        r.AssertNoErrors();
+        Assert.False(t.State.TokenExists("ci@pve", "backup"));
+    }
+
+    [Fact]
     public async Task WhatIfSendsNothing()
     {
         await using var t = await TokenTestContext.StartAsync();
-        var host = new RecordingHost();
-        var session = t.Run("Get-PveSession -Default").Single<PveSession>();
+        PsResult r = t.Run("Remove-PveApiToken -UserId ci@pve -TokenId backup -WhatIf");
 
-        host.Run("Remove-PveApiToken -UserId ci@pve -TokenId backup -Session $s -WhatIf", new() { ["s"] = session });
-
-        Assert.Contains(host.Lines, l => l.Contains("What if", StringComparison.Ordinal) && l.Contains("ci@pve!backup", StringComparison.Ordinal));
+        Assert.Contains(r.HostLines, l => l.Contains("What if", StringComparison.Ordinal) && l.Contains("ci@pve!backup", StringComparison.Ordinal));
         Assert.Empty(t.Requests);
         Assert.True(t.State.TokenExists("ci@pve", "backup"));
     }

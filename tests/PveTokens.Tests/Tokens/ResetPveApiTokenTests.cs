@@ -80,13 +80,10 @@ public class ResetPveApiTokenTests
     public async Task ShowsProgressAcrossTheReappliedEntries()
     {
         await using var t = await TokenTestContext.StartAsync("8.4.1", SeedAcl);
-        var host = new RecordingHost();
-        PveSession session = t.Run("Get-PveSession -Default").Single<PveSession>();
+        PsResult r = t.Run("$null = Reset-PveApiToken -UserId ci@pve -TokenId svc -Confirm:$false");
 
-        host.Run("$null = Reset-PveApiToken -UserId ci@pve -TokenId svc -Session $s -Confirm:$false", new() { ["s"] = session });
-
-        Assert.Contains(host.Progress, p => p.Activity.Contains("ci@pve!svc", StringComparison.Ordinal) && p.StatusDescription.StartsWith("1 of 3", StringComparison.Ordinal));
-        Assert.Contains(host.Progress, p => p.RecordType == ProgressRecordType.Completed);
+        Assert.Contains(r.Progress, p => p.Activity.Contains("ci@pve!svc", StringComparison.Ordinal) && p.StatusDescription.StartsWith("1 of 3", StringComparison.Ordinal));
+        Assert.Contains(r.Progress, p => p.RecordType == ProgressRecordType.Completed);
     }
 
     [Fact]
@@ -175,14 +172,13 @@ public class ResetPveApiTokenTests
     {
         await using var t = await TokenTestContext.StartAsync();
         var attribute = (CmdletAttribute)Attribute.GetCustomAttribute(typeof(ResetPveApiTokenCommand), typeof(CmdletAttribute))!;
-        var host = new RecordingHost(answer: "No");
-        PveSession session = t.Run("Get-PveSession -Default").Single<PveSession>();
+        t.Ps.Host.PromptAnswer = "No";
 
-        host.Run("Reset-PveApiToken ci@pve backup -Session $s; Reset-PveApiToken ci@pve backup -Session $s -WhatIf", new() { ["s"] = session });
+        PsResult r = t.Run("Reset-PveApiToken ci@pve backup; Reset-PveApiToken ci@pve backup -WhatIf");
 
         Assert.Equal(ConfirmImpact.High, attribute.ConfirmImpact);
-        Assert.Contains("loses access", Assert.Single(host.Prompts), StringComparison.Ordinal);
-        Assert.Contains(host.Lines, l => l.Contains("What if", StringComparison.Ordinal));
+        Assert.Contains("loses access", Assert.Single(r.Prompts), StringComparison.Ordinal);
+        Assert.Contains(r.HostLines, l => l.Contains("What if", StringComparison.Ordinal));
         Assert.Empty(t.Requests);
         Assert.Equal(TokenTestContext.BackupSecret, t.State.TokenSecret("ci@pve", "backup"));
     }
