@@ -108,7 +108,9 @@ try {
     Write-Host 'The secret New-PveApiToken returned was replaced by the reset above. PVE 9.2 only says "Authentication failed!";'
     Write-Host 'the reason comes from the token''s settings, read through the root@pam session to the same server:'
     Show { Test-PveApiToken -ApiToken $token | Format-List FullTokenId, Authenticated, Reason, ReasonSource, Message }
-    Show { Test-PveApiToken -ApiToken 'ci@pve!backup=5f0c7a3e-2b1d-4c8e-9a6f-0d3b7e1c4a92' -Path /vms/100 -Privilege VM.PowerMgmt, VM.Snapshot }
+    Write-Host 'A token kept in a secret store comes back as a PSCredential (the fixture''s ci@pve!backup here; never printed):'
+    $stored = [pscredential]::new('ci@pve!backup', (ConvertTo-SecureString '5f0c7a3e-2b1d-4c8e-9a6f-0d3b7e1c4a92' -AsPlainText -Force))
+    Show { Test-PveApiToken -ApiToken $stored -Path /vms/100 -Privilege VM.PowerMgmt, VM.Snapshot }
     Show { Get-PveSession }
 
     Step 'Removing: first see what would go (-WhatIf sends nothing), then remove; the token''s ACL entries go with it'
