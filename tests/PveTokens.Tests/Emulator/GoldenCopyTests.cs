@@ -3,7 +3,7 @@ namespace PveTokens.Tests.Emulator;
 /// <summary>The in-repo corpus must stay the recorded one: a plain clone has no ../shared to fall back on.</summary>
 public sealed class GoldenCopyTests
 {
-    private static readonly string[] CorpusFiles = ["README.md", "pve-9.2.jsonl", "pve-8.4.jsonl"];
+    private static readonly string[] CorpusFiles = ["README.md", "pve-9.2.jsonl", "pve-8.4.jsonl", "permissions-9.2.json"];
 
     /// <summary>
     /// Compares with the shared original when it exists next to the repository
