@@ -101,8 +101,11 @@ internal sealed class PermissionEngine(EmulatorState state)
                     {
                         if (final || propagate)
                         {
+                            // Two groups with the same role and different propagate flags: PVE keeps
+                            // whichever its hash order visits last, which varies between runs; this
+                            // engine (like the module's evaluator) keeps the propagating one.
                             fromGroups ??= new Dictionary<string, bool>(StringComparer.Ordinal);
-                            fromGroups[role] = propagate;
+                            fromGroups[role] = propagate || fromGroups.GetValueOrDefault(role);
                         }
                     }
                 }
