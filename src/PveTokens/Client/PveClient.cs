@@ -396,7 +396,7 @@ internal sealed partial class PveClient : IDisposable
 
         if (_token is ApiToken token)
         {
-            // The space form passes .NET's header validation; PVE accepts it like the '=' form (toolchain.md §0).
+            // The space form passes .NET's header validation; PVE accepts it like the '=' form (checked against the real PVE code; the emulator accepts both forms too).
             request.Headers.TryAddWithoutValidation("Authorization", "PVEAPIToken " + token.FullTokenId + "=" + SecretText.ToPlainText(token.Secret));
         }
         else if (ticket is not null)
