@@ -7,7 +7,9 @@
     Tasks:
       Build    compile the solution and stage the module into out/PveTokens (runs Docs too)
       Docs     turn docs/en-US (PlatyPS markdown) into MAML help in out/PveTokens/en-US
-      Test     Build, then run xunit and Pester; the last line is 'total: N passed, N failed, N skipped'
+      Test     Build, then run xunit and Pester; the last line is 'total: N passed, N failed, N skipped'.
+               In a git checkout, entries the run adds to 'git status --porcelain' count as one
+               failure (a run must leave the checkout as it found it)
       Demo     Build, start the PVE emulator and walk through the module against it
       Bench    Build, then measure the module against the emulator and write docs/performance.md
       Package  Build, then pack the staged module into out/PveTokens.<version>.nupkg for
@@ -119,7 +121,23 @@ function Get-PesterModule {
     return $psd1
 }
 
+function Get-GitStatus {
+    # The checkout's dirty and untracked entries ('git status --porcelain', every untracked file
+    # listed), or $null when this folder is not a git checkout or git is missing.
+    if (-not (Get-Command git -CommandType Application -ErrorAction SilentlyContinue)) { return $null }
+    # git's stderr must not become a terminating error (Windows PowerShell 5.1 with 'Stop').
+    $ErrorActionPreference = 'Continue'
+    $inside = & git -C $RepoRoot rev-parse --is-inside-work-tree 2>$null
+    if ($LASTEXITCODE -ne 0 -or "$inside" -ne 'true') { return $null }
+    $lines = @(& git -C $RepoRoot status --porcelain --untracked-files=all -- . 2>$null)
+    if ($LASTEXITCODE -ne 0) { return $null }
+    return , $lines
+}
+
 function Invoke-Test {
+    # Recorded before anything runs, so only what the build and the tests add counts, not a
+    # developer's uncommitted work.
+    $statusBefore = Get-GitStatus
     Invoke-Build
     if (Test-Path $ResultsDir) { Remove-Item $ResultsDir -Recurse -Force }
     New-Item -ItemType Directory -Path $ResultsDir | Out-Null
@@ -155,11 +173,30 @@ function Invoke-Test {
         Write-Host "Pester produced no summary (exit code $rc): counting the run as one failure."
     }
 
+    # A run must leave 'git status' as it found it: whatever it wrote outside the ignored build
+    # output (.gitignore) is a bug in a test or a build script, counted as one failed test.
+    $checkoutFailed = 0
+    $checkoutLine = 'checkout: not a git checkout (or no git), not checked'
+    $statusAfter = if ($null -ne $statusBefore) { Get-GitStatus }
+    if ($null -ne $statusBefore -and $null -ne $statusAfter) {
+        $added = @($statusAfter | Where-Object { $statusBefore -notcontains $_ })
+        if ($added.Count -gt 0) {
+            Write-Host "The run changed the checkout; 'git status --porcelain' has $($added.Count) new entr$(if ($added.Count -eq 1) { 'y' } else { 'ies' }):"
+            $added | ForEach-Object { Write-Host "  $_" }
+            $checkoutFailed = 1
+            $checkoutLine = "checkout: $($added.Count) new git status entr$(if ($added.Count -eq 1) { 'y' } else { 'ies' }), counted as 1 failed"
+        }
+        else {
+            $checkoutLine = 'checkout: git status unchanged'
+        }
+    }
+
     $passed = $xunit.Passed + $pesterCounts.Passed
-    $failed = $xunit.Failed + $pesterCounts.Failed
+    $failed = $xunit.Failed + $pesterCounts.Failed + $checkoutFailed
     $skipped = $xunit.Skipped + $pesterCounts.Skipped
     Write-Host "xunit: $($xunit.Passed) passed, $($xunit.Failed) failed, $($xunit.Skipped) skipped"
     Write-Host "pester: $($pesterCounts.Passed) passed, $($pesterCounts.Failed) failed, $($pesterCounts.Skipped) skipped"
+    Write-Host $checkoutLine
     Write-Host "total: $passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0 -or ($passed -eq 0)) { exit 1 }
 }

@@ -7,7 +7,9 @@
     Dot-source it in an interactive pwsh: it imports the staged module, starts the PVE emulator
     with the docs' example data plus a few tokens that show every token state, and connects as
     root@pam. $Emulator holds the emulator; 'Stop-PveEmulatorProcess $Emulator' ends it.
-    build/Save-ViewCaptures.sh runs it inside tmux at 80 and 200 columns and keeps the screens.
+    The prompt becomes a neutral 'PS> ' (no local path in the captures) and PSReadLine keeps no
+    history of the session. build/Save-ViewCaptures.sh runs it inside tmux at 80 and 200 columns,
+    waits for that prompt and keeps the screens.
 
 .EXAMPLE
     dotnet pwsh -NoExit -c '. ./build/Enter-ViewsSession.ps1'
@@ -28,4 +30,10 @@ $null = New-PveApiToken -UserId alice@pve -TokenId laptop -PrivilegeSeparation $
 $null = Set-PveAcl -Path /storage/backup-nfs -Role PVEDatastoreUser -TokenId ci@pve!backup
 $null = Set-PveAcl -Path /pool/production -Role PVEVMUser -GroupId ops -Propagate $false
 $ErrorActionPreference = 'Continue'
+# A neutral prompt: the captures must not show the folder they were made in.
+function global:prompt { 'PS> ' }
+if (Get-Command Set-PSReadLineOption -ErrorAction SilentlyContinue) {
+    # The typed view commands do not belong in the user's PSReadLine history.
+    Set-PSReadLineOption -HistorySaveStyle SaveNothing
+}
 Clear-Host

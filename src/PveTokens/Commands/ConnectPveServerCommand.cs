@@ -4,7 +4,8 @@
 using System;
 using System.Management.Automation;
 using System.Security;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;

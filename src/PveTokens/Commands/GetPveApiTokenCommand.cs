@@ -5,7 +5,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Completion;
 using PveTokens.Models;
 

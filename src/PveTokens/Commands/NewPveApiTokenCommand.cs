@@ -3,7 +3,8 @@
 
 using System;
 using System.Management.Automation;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;

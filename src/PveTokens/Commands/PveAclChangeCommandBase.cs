@@ -5,7 +5,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Completion;
 using PveTokens.Models;
 
@@ -240,8 +241,8 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         var approved = new List<AclChange>();
         foreach (Pending item in items)
         {
-            string who = Describe(item.Type, item.Principal);
-            if (item.Type == PveAclPrincipalType.User && string.Equals(item.Principal, "root@pam", StringComparison.Ordinal))
+            string who = AclPrincipal.Describe(item.Type, item.Principal);
+            if (AclPrincipal.IsAlmighty(item.Type, item.Principal))
             {
                 WriteWarning($"root@pam always holds every privilege and PVE does not store ACL entries for it: nothing sent for {who} on {item.Path}.");
                 continue;
@@ -281,14 +282,74 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
             approved.Add(change);
         }
 
-        IReadOnlyList<AclBatch> batches = AclPlanner.Batch(approved);
+        var executor = new AclChangeExecutor(session.Client, acl, session.Server.Host, session.Version.ToString(), session.Identity);
         var progress = new Progress(this, approved.Count);
-        foreach (AclBatch batch in batches)
+        var queue = new LinkedList<AclBatch>(AclPlanner.Batch(approved));
+        while (queue.First is LinkedListNode<AclBatch> next)
         {
-            Execute(session, acl, batch, progress);
+            queue.RemoveFirst();
+            AclBatch batch = next.Value;
+            progress.Next(batch, Verb);
+            WriteVerbose($"{Verb} {string.Join(", ", batch.Roles)} {(Delete ? "from" : "to")} {AclPrincipal.Describe(batch.Changes.Select(c => AclPrincipal.Describe(c.Type, c.Principal)))} on {batch.Path}" +
+                (Delete ? "." : $" (propagate: {(batch.Propagate ? "yes" : "no")})."));
+            AclBatchResult result;
+            try
+            {
+                result = Run(ct => executor.ExecuteAsync(batch, ct));
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(MapError(e, batch.Path, session));
+                continue;
+            }
+
+            Report(session, result, progress);
+            for (int i = result.FollowUps.Count - 1; i >= 0; i--)
+            {
+                queue.AddFirst(result.FollowUps[i]);
+            }
         }
 
         progress.Complete();
+    }
+
+    private void Report(PveSession session, AclBatchResult result, Progress progress)
+    {
+        if (result.Notice is string notice)
+        {
+            WriteVerbose(notice);
+        }
+
+        if (result.Failure is AclExecutionFailure failure)
+        {
+            WriteError(failure.Kind == AclExecutionFailureKind.Other
+                ? MapError(failure.Exception, failure.Target, session)
+                : new ErrorRecord(failure.Exception, failure.ErrorId, Category(failure.Kind), failure.Target)
+                {
+                    ErrorDetails = new ErrorDetails(failure.Message + " " + failure.Action) { RecommendedAction = failure.Action },
+                });
+        }
+
+        if (!result.Applied)
+        {
+            return;
+        }
+
+        progress.Done(result.Batch.Changes.Count);
+        if (Delete)
+        {
+            foreach (AclEntry entry in result.Removed)
+            {
+                WriteEntry(session, entry.Path, entry.Type, entry.Principal, entry.Role, entry.Propagate);
+            }
+
+            return;
+        }
+
+        foreach (AclChange change in result.Batch.Changes)
+        {
+            WriteEntries(session, change, result.Batch.Roles);
+        }
     }
 
     private AclChange Plan(List<AclEntry> acl, Pending item)
@@ -306,145 +367,12 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
             patterns.Count == 0 ? null : role => patterns.Any(p => p.IsMatch(role)));
     }
 
-    /// <summary>
-    /// Sends one batch. PVE applies a request whole or not at all, so on a failure that names one
-    /// role or principal that one is reported and the rest is sent again; a failure that names
-    /// nothing is retried per principal so each error belongs to one principal.
-    /// </summary>
-    private void Execute(PveSession session, List<AclEntry> acl, AclBatch batch, Progress progress)
+    private static ErrorCategory Category(AclExecutionFailureKind kind) => kind switch
     {
-        progress.Next(batch, Verb);
-        WriteVerbose($"{Verb} {string.Join(", ", batch.Roles)} {(Delete ? "from" : "to")} {AclPrincipal.Describe(batch.Changes.Select(c => Describe(c.Type, c.Principal)))} on {batch.Path}" +
-            (Delete ? "." : $" (propagate: {(batch.Propagate ? "yes" : "no")})."));
-        try
-        {
-            Run(ct => session.Client.UpdateAclAsync(batch.Path, batch.Roles,
-                batch.PrincipalsOf(PveAclPrincipalType.User).ToList(),
-                batch.PrincipalsOf(PveAclPrincipalType.Group).ToList(),
-                batch.PrincipalsOf(PveAclPrincipalType.Token).ToList(),
-                batch.Propagate, batch.Delete, ct));
-        }
-        catch (PveApiException e)
-        {
-            AclFailure failure = AclFailure.Classify(e);
-            AclBatch? retry = null;
-            switch (failure.Kind)
-            {
-                case AclFailureKind.RoleNotFound:
-                    WriteError(RoleError(e, "AclRoleNotFound", ErrorCategory.ObjectNotFound, failure.Name, batch,
-                        $"The role '{failure.Name}' does not exist on {session.Server.Host}",
-                        "Check the name (role ids are case-sensitive) with Get-PveRole."));
-                    retry = Without(batch, role: failure.Name);
-                    break;
-                case AclFailureKind.RoleNotDelegable:
-                    WriteError(RoleError(e, "AclRoleNotDelegable", ErrorCategory.PermissionDenied, failure.Name, batch,
-                        failure.Name is null
-                            ? $"{session.Identity} may not {(Delete ? "revoke" : "grant")} these roles on {batch.Path}: without Permissions.Modify on the path a caller may only {(Delete ? "revoke" : "grant")} roles whose privileges it holds itself{(Delete ? string.Empty : " (propagated, when granting with propagation)")}"
-                            : $"{session.Identity} may not {(Delete ? "revoke" : "grant")} the role '{failure.Name}' on {batch.Path}: without Permissions.Modify on the path a caller may only {(Delete ? "revoke" : "grant")} roles whose privileges it holds itself{(Delete ? string.Empty : " (propagated, when granting with propagation)")}",
-                        "Ask for Permissions.Modify on the path, or use a role within your own privileges (Get-PvePermission shows them)."));
-                    retry = failure.Name is null ? null : Without(batch, role: failure.Name);
-                    break;
-                case AclFailureKind.PrincipalNotFound:
-                    AclChange? missing = batch.Changes.FirstOrDefault(c => string.Equals(c.Principal, failure.Name, StringComparison.Ordinal) ||
-                        (failure.PrincipalType == PveAclPrincipalType.User && c.Type == PveAclPrincipalType.Token &&
-                         c.Principal.StartsWith(failure.Name + "!", StringComparison.Ordinal)));
-                    if (missing is null)
-                    {
-                        // PVE named someone we cannot match: one request per principal pins it down.
-                        SplitAndExecute(session, acl, batch, progress, e);
-                        return;
-                    }
-
-                    WriteError(Error(e, "AclPrincipalNotFound", ErrorCategory.ObjectNotFound, missing.Principal,
-                        $"Cannot {(Delete ? "revoke" : "grant")} {string.Join(", ", batch.Roles)} on {batch.Path}: {Describe(missing.Type, missing.Principal)} does not exist on {session.Server.Host} (PVE: {FirstLines(e.PveMessage)}).",
-                        "Check the id; Get-PveUser lists users and Get-PveApiToken their tokens."));
-                    retry = Without(batch, change: missing);
-                    break;
-                case AclFailureKind.PathRejected:
-                    WriteError(Error(e, "AclPathRejected", ErrorCategory.InvalidArgument, batch.Path,
-                        $"{session.Server.Host} (PVE {session.Version}) does not accept the ACL path '{batch.Path}' (PVE: {e.Errors["path"]}); nothing was {(Delete ? "revoked" : "granted")} for {AclPrincipal.Describe(batch.Changes.Select(c => Describe(c.Type, c.Principal)))}.",
-                        "Some paths exist only on newer PVE versions (/sdn/fabrics from 9.0.1, /sdn/prefix-lists and /sdn/route-maps from 9.1.0)."));
-                    break;
-                default:
-                    if (batch.Changes.Count > 1 && e.StatusCode != 401 && e.StatusCode != 403)
-                    {
-                        SplitAndExecute(session, acl, batch, progress, e);
-                        return;
-                    }
-
-                    WriteError(MapError(e, batch.Changes.Count == 1 ? batch.Changes[0].Principal : batch.Path, session));
-                    break;
-            }
-
-            if (retry is not null)
-            {
-                Execute(session, acl, retry, progress);
-            }
-
-            return;
-        }
-        catch (Exception e) when (ErrorMapper.Handles(e))
-        {
-            WriteError(MapError(e, batch.Path, session));
-            return;
-        }
-
-        var removed = Delete
-            ? acl.Where(entry => batch.Roles.Contains(entry.Role, StringComparer.Ordinal) &&
-                                 batch.Changes.Any(c => c.Type == entry.Type && c.Path == entry.Path && c.Principal == entry.Principal))
-                 .ToList()
-            : null;
-        AclPlanner.Apply(acl, batch);
-        progress.Done(batch.Changes.Count);
-        if (removed is not null)
-        {
-            foreach (AclEntry entry in removed)
-            {
-                WriteEntry(session, entry.Path, entry.Type, entry.Principal, entry.Role, entry.Propagate);
-            }
-
-            return;
-        }
-
-        foreach (AclChange change in batch.Changes)
-        {
-            WriteEntries(session, change, batch.Roles);
-        }
-    }
-
-    private void SplitAndExecute(PveSession session, List<AclEntry> acl, AclBatch batch, Progress progress, PveApiException cause)
-    {
-        if (batch.Changes.Count <= 1)
-        {
-            WriteError(MapError(cause, batch.Changes.Count == 1 ? batch.Changes[0].Principal : batch.Path, session));
-            return;
-        }
-
-        WriteVerbose($"PVE refused the request as a whole ({cause.PveMessage}); sending it once per principal to find which one fails.");
-        foreach (AclChange change in batch.Changes)
-        {
-            Execute(session, acl, new AclBatch(batch.Path, batch.Propagate, batch.Delete, batch.Roles, new[] { change }), progress);
-        }
-    }
-
-    private static AclBatch? Without(AclBatch batch, string? role = null, AclChange? change = null)
-    {
-        var roles = batch.Roles.Where(r => !string.Equals(r, role, StringComparison.Ordinal)).ToList();
-        var changes = batch.Changes.Where(c => !ReferenceEquals(c, change)).ToList();
-        return roles.Count == 0 || changes.Count == 0 || (roles.Count == batch.Roles.Count && changes.Count == batch.Changes.Count)
-            ? null
-            : new AclBatch(batch.Path, batch.Propagate, batch.Delete, roles, changes);
-    }
-
-    private ErrorRecord RoleError(PveApiException e, string id, ErrorCategory category, string? role, AclBatch batch, string what, string action) =>
-        Error(e, id, category, (object?)role ?? batch.Path,
-            $"{what}; nothing was {(Delete ? "revoked" : "granted")} {(Delete ? "from" : "to")} {AclPrincipal.Describe(batch.Changes.Select(c => Describe(c.Type, c.Principal)))} for it (PVE: {FirstLines(e.PveMessage)}).",
-            action);
-
-    private static ErrorRecord Error(Exception e, string id, ErrorCategory category, object? target, string message, string action) =>
-        new(e, id, category, target) { ErrorDetails = new ErrorDetails(message + " " + action) { RecommendedAction = action } };
-
-    private static string FirstLines(string text) => text.Replace("\n", " ").Trim();
+        AclExecutionFailureKind.RoleNotDelegable => ErrorCategory.PermissionDenied,
+        AclExecutionFailureKind.PathRejected => ErrorCategory.InvalidArgument,
+        _ => ErrorCategory.ObjectNotFound,
+    };
 
     private void WriteEntries(PveSession session, AclChange change, IEnumerable<string> roles)
     {
@@ -469,13 +397,6 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
             ? $"{Capitalize(who)} has no {roles} on {change.Path}: nothing to revoke."
             : $"{Capitalize(who)} already has {roles} on {change.Path} (propagate: {(change.Propagate ? "yes" : "no")}): nothing to send.";
     }
-
-    private static string Describe(PveAclPrincipalType type, string principal) => type switch
-    {
-        PveAclPrincipalType.Token => $"token '{principal}'",
-        PveAclPrincipalType.Group => $"group '{principal}'",
-        _ => $"user '{principal}'",
-    };
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);
 

@@ -4,7 +4,8 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;

@@ -7,7 +7,8 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 
 namespace PveTokens.Completion;

@@ -9,7 +9,8 @@ using System.Management.Automation;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using System.Threading.Tasks;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Commands;
 using PveTokens.Models;
 

@@ -4,7 +4,8 @@
 using System;
 using System.Management.Automation;
 using System.Security;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 
 namespace PveTokens.Models;
 

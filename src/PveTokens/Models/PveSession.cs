@@ -2,7 +2,8 @@
 // See LICENSE in the project root for license information.
 
 using System;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 
 namespace PveTokens.Models;
 

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using PveEmulator.Model;
 using PveTokens.Access;
-using PveTokens.Api;
+using PveTokens.Client;
 using PveTokens.Tests.Emulator;
 
 namespace PveTokens.Tests.AccessReview;

@@ -3,7 +3,7 @@ using PveEmulator;
 using PveEmulator.Access;
 using PveEmulator.Model;
 using PveTokens.Access;
-using PveTokens.Api;
+using PveTokens.Client;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
 using Xunit.Abstractions;

@@ -1,4 +1,5 @@
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 
 namespace PveTokens.Tests.Acl;
 

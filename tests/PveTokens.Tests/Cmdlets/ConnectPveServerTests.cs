@@ -275,7 +275,7 @@ public class ConnectPveServerTests
     [Fact]
     public void ARefusedConnectionIsAConnectionErrorNamingServerAndPort()
     {
-        int port = Api.PveClientTests.ClosedPort();
+        int port = Client.PveClientTests.ClosedPort();
         using var ps = new PowerShellHost();
 
         PsResult r = ps.Run("Connect-PveServer -PassThru \"127.0.0.1:$port\" -ApiToken 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f' -SkipCertificateCheck",
@@ -284,7 +284,7 @@ public class ConnectPveServerTests
         ErrorRecord e = r.Errors.Single(x => x.FullyQualifiedErrorId == "ConnectionRefused," + Connect);
         Assert.Equal(ErrorCategory.ConnectionError, e.CategoryInfo.Category);
         Assert.Contains($"127.0.0.1:{port}", e.ErrorDetails.Message);
-        Assert.Equal(port, ((PveTokens.Api.PveConnectionException)e.Exception).Port);
+        Assert.Equal(port, ((PveTokens.Client.PveConnectionException)e.Exception).Port);
     }
 
     [Fact]

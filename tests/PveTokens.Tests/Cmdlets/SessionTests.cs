@@ -2,7 +2,8 @@ using System.Management.Automation;
 using System.Net.Http;
 using System.Text.Json;
 using PveEmulator;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
 

@@ -20,7 +20,7 @@ public sealed class TestPveGetCommand : PveSessionCmdletBase
     protected override void ProcessRecordCore(PveSession session)
     {
         JsonElement data = Run(ct => session.Client.SendAsync(System.Net.Http.HttpMethod.Get, Path, null,
-            PveTokens.Api.PveClient.ReadDataElementAsync, ct));
+            PveTokens.Client.PveClient.ReadDataElementAsync, ct));
         WriteObject(session.Server.Authority + " " + data.GetRawText());
     }
 }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
 using PveTokens.Tests.Tokens;

@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Text;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 
 namespace PveTokens.Tests.Reliability;
 

@@ -65,7 +65,7 @@ public sealed class LoadTests
     public async Task Twenty_thousand_sequential_requests_over_one_session_keep_memory_and_sockets_flat()
     {
         await using var c = await ReliabilityContext.StartAsync();
-        PveTokens.Api.PveClient client = c.Session.Client;
+        PveTokens.Client.PveClient client = c.Session.Client;
         var watch = Stopwatch.StartNew();
 
         async Task Batch(int count)

@@ -129,8 +129,8 @@ public sealed class RetryTests
 
         // 400 from PVE's validator: a GET with a parameter PVE refuses (path too long for /access/permissions).
         c.Host.ClearRequestLog();
-        PveTokens.Api.PveParameters bad = new PveTokens.Api.PveParameters().Add("path", "/" + new string('a', 100)).Add("nosuchparam", "1");
-        var ex = await Assert.ThrowsAsync<PveTokens.Api.PveApiException>(() => c.Session.Client.GetAsync<System.Text.Json.JsonElement>("/access/permissions", bad, CancellationToken.None));
+        PveTokens.Client.PveParameters bad = new PveTokens.Client.PveParameters().Add("path", "/" + new string('a', 100)).Add("nosuchparam", "1");
+        var ex = await Assert.ThrowsAsync<PveTokens.Client.PveApiException>(() => c.Session.Client.GetAsync<System.Text.Json.JsonElement>("/access/permissions", bad, CancellationToken.None));
         Assert.Equal(400, ex.StatusCode);
         Assert.Single(Calls(c, "GET", "/access/permissions"));
     }

@@ -2,7 +2,8 @@ using System.Collections;
 using System.Reflection;
 using System.Security;
 using System.Text.Json;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using PveEmulator;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Tests.Infrastructure;
 
 namespace PveTokens.Tests.Reliability;

@@ -31,13 +31,13 @@ public sealed class UnknownOutcomeTests
         Assert.Equal("ci@pve!lost", e.TargetObject);
         Assert.Contains("was created, but its secret never arrived", e.ErrorDetails!.Message);
         Assert.Contains("Reset-PveApiToken -UserId 'ci@pve' -TokenId 'lost'", e.ErrorDetails.Message);
-        Assert.Equal("Reset-PveApiToken -UserId 'ci@pve' -TokenId 'lost'", ((PveTokens.Api.PveTokenSecretLostException)e.Exception).ResetCommand);
+        Assert.Equal("Reset-PveApiToken -UserId 'ci@pve' -TokenId 'lost'", ((PveTokens.Client.PveTokenSecretLostException)e.Exception).ResetCommand);
         Assert.True(c.State.TokenExists("ci@pve", "lost"));
         Assert.Equal(1, Count(c, "POST", "/access/users/ci@pve/token/lost"));
         Assert.Equal(1, Count(c, "GET", "/access/users/ci@pve/token/lost"));
 
         // The command it names works as printed.
-        PsResult reset = c.Run(((PveTokens.Api.PveTokenSecretLostException)e.Exception).ResetCommand + " -Session $s -Confirm:$false");
+        PsResult reset = c.Run(((PveTokens.Client.PveTokenSecretLostException)e.Exception).ResetCommand + " -Session $s -Confirm:$false");
         reset.AssertNoErrors();
         Assert.Equal(c.State.TokenSecret("ci@pve", "lost"), reset.Single<PveApiTokenSecret>().GetPlainTextSecret());
     }
@@ -185,10 +185,10 @@ public sealed class UnknownOutcomeTests
         c.Host.Faults.DropNextAfterHandling(1, "PUT");
         c.Host.Faults.FailNext(5, 503, "GET");
 
-        var e = await Assert.ThrowsAsync<PveTokens.Api.PveWriteOutcomeException>(() => c.Session.Client.UpdateAclAsync("/vms", new[] { "PVEAuditor" },
+        var e = await Assert.ThrowsAsync<PveTokens.Client.PveWriteOutcomeException>(() => c.Session.Client.UpdateAclAsync("/vms", new[] { "PVEAuditor" },
             null, null, new[] { "ci@pve!backup" }, propagate: true, delete: false, CancellationToken.None));
 
-        Assert.Equal(PveTokens.Api.PveWriteOutcome.Unknown, e.Outcome);
+        Assert.Equal(PveTokens.Client.PveWriteOutcome.Unknown, e.Outcome);
         Assert.Contains("whether the change was applied is unknown", e.Message);
         Assert.Contains("reading it back failed too", e.Message);
         ErrorRecord record = PveTokens.Commands.ErrorMapper.Map(e, "/vms", c.Session);

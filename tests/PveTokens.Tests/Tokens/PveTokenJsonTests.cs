@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 
 namespace PveTokens.Tests.Tokens;
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
-using PveTokens.Api;
+using PveTokens.Access;
+using PveTokens.Client;
 using PveTokens.Commands;
 using PveTokens.Models;
 using PveTokens.Tests.Infrastructure;
