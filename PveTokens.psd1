@@ -14,6 +14,7 @@
         'Connect-PveServer'
         'ConvertTo-PveTokenHandoff'
         'Disconnect-PveServer'
+        'Get-PveAccessReport'
         'Get-PveAcl'
         'Get-PveApiToken'
         'Get-PveApiTokenAudit'

@@ -68,6 +68,7 @@ BeforeAll {
         'Remove-PveAcl'        = @({ Remove-PveAcl @c -Path /vms -TokenId 'alice@pve!victim' -Role PVEAuditor -PassThru -Confirm:$false })
         'Get-PvePermission'    = @({ Get-PvePermission @c -TokenId 'alice@pve!victim' }, { Get-PvePermission @c -UserId nosuch@pve })
         'Get-PveRole'          = @({ Get-PveRole @c -Name PVEAuditor })
+        'Get-PveAccessReport'  = @({ Get-PveAccessReport @c -Privilege Sys.*, VM.Audit }, { Get-PveAccessReport @c -Path /vms -TokenId * }, { Get-PvePermission @c -TokenId 'alice@pve!victim' -Explain })
         'Get-PveUser'          = @({ Get-PveUser @c })
         'Get-PveApiTokenAudit' = @({ Get-PveApiTokenAudit @c }, { Get-PveApiTokenAudit @c -Summary })
         'Test-PveApiToken'     = @(

@@ -20,7 +20,8 @@ namespace PveTokens.Commands;
 /// (ConnectionError); InvalidResponse (InvalidResult); SessionClosed, NoSession (InvalidOperation);
 /// TokenSecretLost, WriteNotApplied, WriteOutcomeUnknown (ConnectionError: a write whose answer was
 /// lost, see docs/reliability.md).
-/// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>.
+/// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>,
+/// names the server's data lacks (PrivilegeNotFound) with <see cref="NotFound"/>.
 /// </summary>
 internal static class ErrorMapper
 {
@@ -59,6 +60,10 @@ internal static class ErrorMapper
     /// <summary>An argument the cmdlet itself rejects (a malformed token, server or thumbprint).</summary>
     internal static ErrorRecord InvalidArgument(string errorId, string message, object? target, string? recommendedAction = null) =>
         Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target, message, recommendedAction);
+
+    /// <summary>Something the caller named that the server's data does not have (a privilege no role holds, …).</summary>
+    internal static ErrorRecord NotFound(string errorId, string message, object? target, string? recommendedAction = null) =>
+        Record(new ItemNotFoundException(message), errorId, ErrorCategory.ObjectNotFound, target, message, recommendedAction);
 
     private static ErrorRecord FromApi(PveApiException e, object? target, PveAuthMethod? authMethod, string? identity)
     {

@@ -27,6 +27,7 @@ namespace PveTokens.Commands;
 [Cmdlet(VerbsCommon.Get, "PvePermission", DefaultParameterSetName = SelfSet)]
 [OutputType(typeof(PvePermission))]
 [OutputType(typeof(PvePermissionComparison), ParameterSetName = new[] { TokenSet })]
+[OutputType(typeof(PveAccessGrant))]
 public sealed class GetPvePermissionCommand : PveSessionCmdletBase
 {
     private const string SelfSet = "Self";
@@ -57,16 +58,32 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets whether to compare each token's rights with its owner's.</summary>
     [Parameter(ParameterSetName = TokenSet)]
     public SwitchParameter CompareWithOwner { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether to name, for each privilege PVE reports, the ACL entries that grant it
+    /// (PveAccessGrant rows, computed by the access report's evaluator and checked against PVE's answer).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter Explain { get; set; }
+
     private List<string?>? _paths;
+    private readonly Dictionary<PveSession, PermissionEvaluator> _evaluators = new();
 
     protected override void BeginProcessing()
     {
+        if (Explain && CompareWithOwner)
+        {
+            ThrowTerminatingError(ErrorMapper.InvalidArgument("ExplainWithCompareWithOwner",
+                "-Explain and -CompareWithOwner cannot be used together.", null,
+                "Run Get-PvePermission -TokenId … -Explain: its rows show the token's entry and the owner's entry it is intersected with."));
+        }
+
         var paths = new List<string?>();
         foreach (string path in Path)
         {
@@ -182,6 +199,12 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
                 return;
             }
 
+            if (Explain)
+            {
+                WriteExplained(session, principal, map);
+                continue;
+            }
+
             bool any = false;
             foreach ((string p, string privilege, bool propagate) in PermissionComparer.Flatten(map))
             {
@@ -248,6 +271,59 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
             WriteVerbose(missing == 0
                 ? $"{tokenId} has every privilege its owner {owner} has{(path is null ? string.Empty : " on " + path)}."
                 : $"{tokenId} lacks {missing} privilege(s) its owner {owner} has{(path is null ? string.Empty : " on " + path)}: a privilege-separated token needs its own ACL entries (Set-PveAcl -TokenId {tokenId}).");
+        }
+    }
+
+    /// <summary>
+    /// PVE's answer, privilege by privilege, with the entries the evaluator finds behind each. PVE's
+    /// answer decides what is listed; where the evaluator disagrees (pool-derived rights, entries
+    /// the session cannot read), the row says Unexplained and a warning names the difference.
+    /// </summary>
+    private void WriteExplained(PveSession session, string principal, PermissionMap map)
+    {
+        if (!_evaluators.TryGetValue(session, out PermissionEvaluator? evaluator))
+        {
+            evaluator = new PermissionEvaluator(Run(ct => session.Client.GetAccessSnapshotAsync(PveEpoch.Now, ct)));
+            _evaluators[session] = evaluator;
+        }
+
+        AccessPrincipal? who = evaluator.FindPrincipal(principal);
+        var unexplained = new List<string>();
+        foreach (KeyValuePair<string, IReadOnlyDictionary<string, bool>> path in map.Paths.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            PathPermissions? cell = who is null ? null : evaluator.Evaluate(who, path.Key);
+            Dictionary<string, PrivilegeGrant> computed = cell?.Grants().ToDictionary(g => g.Privilege, StringComparer.Ordinal)
+                ?? new Dictionary<string, PrivilegeGrant>();
+            foreach (KeyValuePair<string, bool> privilege in path.Value.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!Wanted(privilege.Key))
+                {
+                    continue;
+                }
+
+                if (computed.TryGetValue(privilege.Key, out PrivilegeGrant grant) && grant.Propagate == privilege.Value)
+                {
+                    WriteObject(PveAccessGrant.From(cell!, grant, session));
+                }
+                else
+                {
+                    unexplained.Add($"{privilege.Key} on {path.Key}");
+                    WriteObject(PveAccessGrant.Unexplained(principal, who, path.Key, privilege.Key, privilege.Value, session));
+                }
+
+                computed.Remove(privilege.Key);
+            }
+
+            foreach (string extra in computed.Keys.Where(Wanted))
+            {
+                unexplained.Add($"{extra} on {path.Key} (computed, but not reported by PVE)");
+            }
+        }
+
+        if (unexplained.Count > 0)
+        {
+            WriteWarning($"{unexplained.Count} privilege(s) of {principal} differ from what the ACL entries this session can read explain: " +
+                AclPrincipal.Describe(unexplained) + ". Rights through pool membership, and entries hidden from a session without Sys.Audit on /access, are not explained.");
         }
     }
 

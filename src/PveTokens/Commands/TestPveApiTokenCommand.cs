@@ -82,6 +82,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     /// <summary>Gets or sets the privileges the token must hold.</summary>
     [Parameter(Mandatory = true, ParameterSetName = PrivilegeSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets the ACL paths the privileges must hold on (/ when omitted).</summary>

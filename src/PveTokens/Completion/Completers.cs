@@ -62,6 +62,20 @@ internal sealed class RoleCompleter : IArgumentCompleter
             wordToComplete));
 }
 
+/// <summary>Completes -Privilege with every privilege the server's roles name; the tooltip lists the roles holding it.</summary>
+internal sealed class PrivilegeCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompleterGuard.Run(fakeBoundParameters, session => CompletionText.Complete(
+            CompletionSource.Roles(session)
+                .SelectMany(r => r.Privileges.Select(p => (Privilege: p, r.RoleId)))
+                .GroupBy(x => x.Privilege, StringComparer.Ordinal)
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new CompletionCandidate(g.Key, $"{g.Key}: in {string.Join(", ", g.Select(x => x.RoleId))}")),
+            wordToComplete));
+}
+
 /// <summary>Completes -Path with PVE's fixed ACL roots and every path the session's ACL holds.</summary>
 internal sealed class AclPathCompleter : IArgumentCompleter
 {

@@ -48,6 +48,9 @@ public sealed class CompleterTests
     [InlineData("New-PveApiToken -UserId ci", new[] { "ci@pve" })]
     [InlineData("Update-PveApiToken -UserId carol@pve -TokenId ", new[] { "build" })]
     [InlineData("Reset-PveApiToken -UserId ci@pve -TokenId de", new[] { "deploy" })]
+    [InlineData("Get-PveAccessReport -Privilege VM.Config.C", new[] { "VM.Config.CDROM", "VM.Config.Cloudinit", "VM.Config.CPU" })]
+    [InlineData("Get-PveAccessReport -Path /vms/", new[] { "/vms/100" })]
+    [InlineData("Get-PvePermission -UserId ci@pve -Privilege Sys.P", new[] { "Sys.PowerMgmt" })]
     public async Task Completes_from_the_sessions_server(string input, string[] expected)
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
@@ -64,6 +67,7 @@ public sealed class CompleterTests
             ["TokenId"] = typeof(PveTokens.Completion.TokenIdCompleter),
             ["Role"] = typeof(PveTokens.Completion.RoleCompleter),
             ["Path"] = typeof(PveTokens.Completion.AclPathCompleter),
+            ["Privilege"] = typeof(PveTokens.Completion.PrivilegeCompleter),
         };
         var checkedParameters = new List<string>();
         var missing = new List<string>();
@@ -85,6 +89,7 @@ public sealed class CompleterTests
         Assert.Contains("GetPveApiTokenCommand.TokenId", checkedParameters);
         Assert.Contains("RemovePveApiTokenCommand.UserId", checkedParameters);
         Assert.Contains("SetPveAclCommand.Role", checkedParameters);
+        Assert.Contains("GetPveAccessReportCommand.Privilege", checkedParameters);
     }
 
     [Fact]

@@ -37,6 +37,7 @@ public sealed class BadInputTests
         ["Remove-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"victim{n}", ["Confirm"] = false },
         ["Reset-PveApiToken"] = n => new() { ["UserId"] = "ci@pve", ["TokenId"] = $"victim{n}", ["Confirm"] = false },
         ["Get-PveApiToken"] = _ => new() { ["UserId"] = "ci@pve", ["TokenId"] = "backup" },
+        ["Get-PveAccessReport"] = _ => new() { ["Privilege"] = new[] { "Sys.Modify" } },
         ["Get-PveAcl"] = _ => new(),
         ["Set-PveAcl"] = _ => new() { ["Path"] = "/vms", ["TokenId"] = "ci@pve!backup", ["Role"] = "PVEAuditor", ["Confirm"] = false },
         ["Set-PveAcl/UserId"] = _ => new() { ["Path"] = "/vms", ["UserId"] = "ci@pve", ["Role"] = "PVEAuditor", ["Confirm"] = false },

@@ -1,0 +1,193 @@
+// Copyright (c) PveTokens contributors. MIT License.
+// See LICENSE in the project root for license information.
+
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using PveTokens.Access;
+using PveTokens.Completion;
+using PveTokens.Models;
+
+namespace PveTokens.Commands;
+
+/// <summary>
+/// Who holds which privilege where, and why: reads the users listing, the ACL and the roles (three
+/// requests, however many principals there are) and computes every user's and token's effective
+/// privileges client-side with <see cref="PermissionEvaluator"/>, exactly as PVE does. One row per
+/// principal, path and privilege.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "PveAccessReport")]
+[OutputType(typeof(PveAccessGrant))]
+public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
+{
+    private readonly HashSet<PveSession> _done = new();
+    private List<string>? _paths;
+    private List<WildcardPattern>? _privileges;
+    private List<WildcardPattern>? _users;
+    private List<(WildcardPattern Pattern, bool FullId)>? _tokens;
+    private List<WildcardPattern>? _groups;
+
+    /// <summary>Gets or sets the privileges to report (wildcards allowed); all when omitted.</summary>
+    [Parameter(Position = 0)]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(PrivilegeCompleter))]
+    public string[] Privilege { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the exact paths to report the rights that apply on (inherited or not); PVE's tree of paths when omitted.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(AclPathCompleter))]
+    public string[] Path { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the users to report, with their tokens (wildcards allowed).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(UserIdCompleter))]
+    public string[] UserId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the tokens to report: full ids, or token names of any user (wildcards allowed).</summary>
+    [Parameter]
+    [Alias("FullTokenId")]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(TokenIdCompleter))]
+    public string[] TokenId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets the groups whose members (and their tokens) to report (wildcards allowed).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [SupportsWildcards]
+    public string[] GroupId { get; set; } = Array.Empty<string>();
+
+    /// <summary>Gets or sets whether to include disabled and expired users and expired tokens, whose rights exist only on paper.</summary>
+    [Parameter]
+    public SwitchParameter IncludeUnusable { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        _paths = new List<string>();
+        foreach (string path in Path)
+        {
+            string? normalized = AclPath.NormalizeAndValidate(path, out string? error);
+            if (normalized is null)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidAclPath", error!, path,
+                    "Check the path against the ACL roots PVE knows (tab completion on -Path offers them)."));
+            }
+
+            _paths.Add(normalized!);
+        }
+
+        _privileges = Patterns(Privilege, nameof(Privilege));
+        _users = Patterns(UserId, nameof(UserId));
+        // A pattern with '!' is matched against the full token id, one without against the token name.
+        _tokens = Patterns(TokenId, nameof(TokenId)).Zip(TokenId, (pattern, raw) => (pattern, raw.IndexOf('!') >= 0)).ToList();
+        _groups = Patterns(GroupId, nameof(GroupId));
+    }
+
+    protected override void ProcessRecordCore(PveSession session)
+    {
+        // Session binds by property name only: one report per session, however often it is piped.
+        if (!_done.Add(session))
+        {
+            return;
+        }
+
+        AccessSnapshot snapshot = Run(ct => session.Client.GetAccessSnapshotAsync(PveEpoch.Now, ct));
+        var evaluator = new PermissionEvaluator(snapshot);
+        WarnIfPartial(session, evaluator);
+
+        PrivilegeMask? only = null;
+        if (_privileges!.Count > 0)
+        {
+            var names = evaluator.PrivilegeNames.Where(p => _privileges.Any(w => w.IsMatch(p))).ToList();
+            foreach (string requested in Privilege.Where(r => !evaluator.PrivilegeNames.Any(p => Pattern(r).IsMatch(p))))
+            {
+                WriteError(ErrorMapper.NotFound("PrivilegeNotFound", $"No role on {session.Server.Authority} holds a privilege matching '{requested}'.", requested,
+                    "Get-PveRole lists the roles and their privileges; tab completion on -Privilege offers them."));
+            }
+
+            if (names.Count == 0)
+            {
+                return;
+            }
+
+            only = evaluator.MaskOf(names);
+        }
+
+        IReadOnlyList<string> paths = _paths!.Count > 0 ? _paths : evaluator.TreePaths;
+        IEnumerable<AccessPrincipal> principals = evaluator.Principals.Where(Selected);
+        int rows = 0;
+        foreach (PathPermissions cell in evaluator.EvaluateMatrix(principals, paths, only))
+        {
+            foreach (PrivilegeGrant grant in cell.Grants())
+            {
+                WriteObject(PveAccessGrant.From(cell, grant, session));
+                rows++;
+            }
+        }
+
+        WriteVerbose($"{rows} grant(s) of {evaluator.Principals.Count} principal(s) on {paths.Count} path(s), from {snapshot.Acl.Count} ACL entries and {snapshot.Roles.Count} roles.");
+    }
+
+    /// <summary>The filters intersect: -UserId (users and their tokens), -TokenId (tokens), -GroupId (members and their tokens).</summary>
+    private bool Selected(AccessPrincipal p)
+    {
+        if (!IncludeUnusable && !p.Usable)
+        {
+            return false;
+        }
+
+        if (_users!.Count > 0 && !_users.Any(w => w.IsMatch(p.UserId)))
+        {
+            return false;
+        }
+
+        if (_tokens!.Count > 0 && !(p.Token is AccessToken token && _tokens.Any(t => t.Pattern.IsMatch(t.FullId ? p.Id : token.TokenName))))
+        {
+            return false;
+        }
+
+        return _groups!.Count == 0 || p.Groups.Any(g => _groups.Any(w => w.IsMatch(g)));
+    }
+
+    /// <summary>Without Sys.Audit on /access, PVE lists only some users and entries: say the report is partial.</summary>
+    private void WarnIfPartial(PveSession session, PermissionEvaluator evaluator)
+    {
+        if (session.Identity is string identity && evaluator.FindPrincipal(identity) is AccessPrincipal self &&
+            evaluator.Evaluate(self, "/access").TryGet("Sys.Audit", out _))
+        {
+            return;
+        }
+
+        WriteWarning($"{session.Identity} lacks Sys.Audit on /access, so PVE lists only some users and ACL entries to it: the report may be incomplete. Connect as a user or token with Sys.Audit on /access (PVEAuditor on / is enough).");
+    }
+
+    private List<WildcardPattern> Patterns(string[] values, string parameter)
+    {
+        var patterns = new List<WildcardPattern>();
+        foreach (string value in values)
+        {
+            WildcardPattern pattern = Pattern(value);
+            try
+            {
+                pattern.IsMatch(string.Empty);
+            }
+            catch (WildcardPatternException e)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidWildcardPattern", $"-{parameter} '{value}' is not a valid wildcard pattern: {e.Message}", value,
+                    "Escape literal brackets with a backtick (`[), or leave them out."));
+            }
+
+            patterns.Add(pattern);
+        }
+
+        return patterns;
+    }
+
+    private static WildcardPattern Pattern(string value) =>
+        WildcardPattern.Get(value.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+}
