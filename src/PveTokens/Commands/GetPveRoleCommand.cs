@@ -31,6 +31,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
     protected override void ProcessRecordCore(PveSession session)

@@ -91,6 +91,12 @@ public sealed class PveAccessGrant
     /// <summary>For <see cref="PveAccessVia.TokenIntersection"/>: the owner's groups the privilege comes through, if any.</summary>
     public string? OwnerSourceGroup { get; set; }
 
+    /// <summary>
+    /// The source in one line: entry path, roles and groups; for a separated token its own entry
+    /// and its owner's (<c>/vms PVEVMAdmin &amp; owner / PVEVMUser (@ops)</c>).
+    /// </summary>
+    public string Source { get; set; } = string.Empty;
+
     /// <summary>Whether the principal can use its rights now: false for a disabled or expired user and an expired token (or one of such a user).</summary>
     public bool Usable { get; set; } = true;
 
@@ -99,12 +105,6 @@ public sealed class PveAccessGrant
 
     /// <summary>The session (server) the report was computed for.</summary>
     public PveSession? Session { get; set; }
-
-    /// <summary>
-    /// The source in one line: entry path, roles and groups; for a separated token its own entry
-    /// and its owner's (<c>/vms PVEVMAdmin &amp; owner / PVEVMUser (@ops)</c>).
-    /// </summary>
-    public string Source { get; set; } = string.Empty;
 
     /// <inheritdoc/>
     public override string ToString() => $"{Principal} {Path} {Privilege}";
