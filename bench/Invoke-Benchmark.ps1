@@ -4,7 +4,7 @@
     Measures PveTokens against the PVE emulator over loopback HTTPS and writes docs/performance.md.
 
 .DESCRIPTION
-    Five measurements, side by side, in one run:
+    Six measurements, side by side, in one run:
       1. Import: Import-Module in a fresh pwsh, minus a fresh pwsh that imports nothing.
       2. Per-call overhead: sequential Get-PveApiToken -UserId -TokenId through one session, against
          the same requests from a raw keep-alive HttpClient in the same process (the floor) and
@@ -14,6 +14,10 @@
       4. Bulk change: create, grant, rotate and remove tokens through pipelines, against the same
          requests from the raw client.
       5. The emulator's own cost: a trivial request from the raw client, sequential and 8-way parallel.
+      6. Access review: Get-PveAccessReport over -ReviewUsers users with one token each, -ReviewGroups
+         groups and -ReviewAcl ACL entries (full matrix and a single privilege; requests counted;
+         peak working-set delta in a fresh process), against asking GET /access/permissions once
+         per principal.
 
     Every timed measure is repeated -Runs times; the report gives the median and the spread (min-max).
     -Smoke runs tiny sizes once so that the test suite keeps the harness from rotting; its report
@@ -30,6 +34,9 @@ param(
     [int] $Users = 5000,
     [int] $TokensPerUser = 3,
     [int] $BulkTokens = 1000,
+    [int] $ReviewUsers = 1000,
+    [int] $ReviewGroups = 40,
+    [int] $ReviewAcl = 500,
     [switch] $Smoke
 )
 
@@ -37,6 +44,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 if ($Smoke) {
     $Runs = 1; $ImportRuns = 1; $Calls = 20; $Users = 20; $TokensPerUser = 3; $BulkTokens = 5
+    $ReviewUsers = 20; $ReviewGroups = 4; $ReviewAcl = 20
 }
 
 . (Join-Path $PSScriptRoot '../build/PveEmulatorProcess.ps1')
@@ -82,6 +90,77 @@ function New-SeedFile {
     }
     $tokens.Add(@{ userid = 'root@pam'; tokenid = 'bench'; secret = $benchSecret; privsep = 0; expire = 0 })
     @{ users = $users; tokens = $tokens } | ConvertTo-Json -Depth 5 -Compress | Set-Content -Path $Path -Encoding utf8
+}
+
+function New-ReviewSeedFile {
+    param([string] $Path, [int] $UserCount, [int] $GroupCount, [int] $AclCount)
+    # Seeded, so every run reviews the same configuration: users in up to three groups, one token
+    # each (two in three privilege-separated), one in twenty users disabled; ACL entries mostly on
+    # single VMs and storages, a few on the roots, a quarter without propagation, NoAccess among them.
+    $random = [Random]::new(20261202)
+    $groups = @(1..$GroupCount | ForEach-Object { 'grp{0:D2}' -f $_ })
+    $users = [System.Collections.Generic.List[object]]::new()
+    $tokens = [System.Collections.Generic.List[object]]::new()
+    for ($u = 1; $u -le $UserCount; $u++) {
+        $userId = 'rev{0:D4}@pve' -f $u
+        $member = @($groups | Sort-Object { $random.Next() } | Select-Object -First ($random.Next(0, 4)))
+        $users.Add(@{ userid = $userId; enable = [int]($random.Next(20) -gt 0); groups = $member })
+        $tokens.Add(@{ userid = $userId; tokenid = 'svc'; privsep = [int]($random.Next(3) -gt 0); expire = 0 })
+    }
+    $tokens.Add(@{ userid = 'root@pam'; tokenid = 'bench'; secret = $benchSecret; privsep = 0; expire = 0 })
+    $roles = @('PVEAuditor', 'PVEVMUser', 'PVEVMAdmin', 'PVEDatastoreUser', 'PVEDatastoreAdmin', 'NoAccess', 'Review-Operator', 'PVESysAdmin', 'PVEAdmin')
+    $acl = [System.Collections.Generic.List[object]]::new()
+    for ($i = 0; $i -lt $AclCount; $i++) {
+        $aclPath = switch ($random.Next(100)) {
+            { $_ -lt 1 } { '/'; break }
+            { $_ -lt 3 } { '/vms'; break }
+            { $_ -lt 5 } { '/storage'; break }
+            { $_ -lt 25 } { '/storage/store{0}' -f $random.Next(40); break }
+            { $_ -lt 30 } { '/nodes/node{0}' -f $random.Next(8); break }
+            { $_ -lt 35 } { '/pool/pool{0}' -f $random.Next(10); break }
+            default { '/vms/{0}' -f (100 + $random.Next(300)) }
+        }
+        $entry = @{ path = $aclPath; roleid = $roles[$random.Next($roles.Count)]; propagate = [int]($random.Next(4) -gt 0) }
+        switch ($random.Next(3)) {
+            0 { $entry.type = 'group'; $entry.ugid = $groups[$random.Next($groups.Count)] }
+            1 { $entry.type = 'user'; $entry.ugid = 'rev{0:D4}@pve' -f (1 + $random.Next($UserCount)) }
+            default { $entry.type = 'token'; $entry.ugid = 'rev{0:D4}@pve!svc' -f (1 + $random.Next($UserCount)) }
+        }
+        $acl.Add($entry)
+    }
+    @{
+        users  = $users
+        groups = @($groups | ForEach-Object { @{ groupid = $_ } })
+        roles  = @(@{ roleid = 'Review-Operator'; privs = @('VM.Audit', 'VM.PowerMgmt', 'Sys.Modify', 'Datastore.Audit') })
+        tokens = $tokens
+        acl    = $acl
+    } | ConvertTo-Json -Depth 6 -Compress | Set-Content -Path $Path -Encoding utf8
+}
+
+function Measure-Review-Memory {
+    param($Emulator)
+    $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$psd1'
+`$secure = ConvertTo-SecureString '$benchSecret' -AsPlainText -Force
+Connect-PveServer -Server '$($Emulator.Url)' -ApiToken ([pscredential]::new('$benchTokenId', `$secure)) -CertificateThumbprint '$($Emulator.Thumbprint)' | Out-Null
+Get-PveAccessReport -Privilege Sys.Audit -Path / | Out-Null
+[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect()
+`$p = Get-Process -Id `$PID; `$p.Refresh(); `$before = `$p.WorkingSet64
+`$count = 0; Get-PveAccessReport -IncludeUnusable | ForEach-Object { `$count++ }
+`$p.Refresh()
+"`$count `$before `$(`$p.PeakWorkingSet64)"
+"@
+    $out = & $pwshCommand[0] @($pwshCommand | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $script
+    $parts = ([string]($out | Select-Object -Last 1)).Split(' ')
+    [pscustomobject]@{ Count = [int]$parts[0]; DeltaMB = ([double]$parts[2] - [double]$parts[1]) / 1MB }
+}
+
+function Measure-Requests {
+    param([scriptblock] $Body)
+    # The module writes one verbose line per HTTP call: "<server> <METHOD> <path> -> <status>, <n> ms".
+    $VerbosePreference = 'Continue'
+    @(& $Body 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match '^\S+ (GET|POST|PUT|DELETE) \S+.* -> ' }).Count
 }
 
 # The raw client is compiled C#: a PowerShell scriptblock cannot serve as a TLS validation callback,
@@ -217,10 +296,10 @@ try {
     $session = Connect-PveServer -Server $emulator.Url -ApiToken ([pscredential]::new($benchTokenId, $secure)) -CertificateThumbprint $emulator.Thumbprint -PassThru
     $raw = New-RawClient $emulator
 
-    Write-Host '1/5 import'
+    Write-Host '1/6 import'
     $import = Measure-Import
 
-    Write-Host '2/5 per-call overhead'
+    Write-Host '2/6 per-call overhead'
     $tokenPath = 'access/users/user00001@pve/token/tok1'
     Get-PveApiToken -UserId 'user00001@pve' -TokenId 'tok1' | Out-Null
     Invoke-Raw $raw GET $tokenPath | Out-Null
@@ -230,7 +309,7 @@ try {
     $irmUri = "$($emulator.Url.TrimEnd('/'))/api2/json/$tokenPath"
     $irm = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-RestMethod -Uri $irmUri -Headers $irmHeaders -SkipHeaderValidation -SkipCertificateCheck } }
 
-    Write-Host '3/5 inventory'
+    Write-Host '3/6 inventory'
     $inventory = Measure-Runs $Runs { Get-PveApiToken }
     $userIds = 1..$Users | ForEach-Object { 'user{0:D5}@pve' -f $_ }
     # The peers' way: one cmdlet call (one request) per user. Also timed with the raw client, the
@@ -239,7 +318,7 @@ try {
     $perUserRaw = Measure-Runs ([math]::Min($Runs, 3)) { foreach ($u in $userIds) { Invoke-Raw $raw GET "access/users/$u/token" } }
     $memory = Measure-Inventory-Memory $emulator ($Users * $TokensPerUser)
 
-    Write-Host '4/5 bulk change'
+    Write-Host '4/6 bulk change'
     $bulkIds = 1..$BulkTokens | ForEach-Object { "b$_" }
     $bulkModule = Measure-Runs $Runs {
         $bulkIds | ForEach-Object { [pscustomobject]@{ UserId = 'bulk@pve'; TokenId = $_ } } | New-PveApiToken | Out-Null
@@ -258,7 +337,7 @@ try {
         foreach ($id in $bulkIds) { Invoke-Raw $raw DELETE "access/users/bulk@pve/token/$id" }
     }
 
-    Write-Host '5/5 emulator cost'
+    Write-Host '5/6 emulator cost'
     $emulatorSequential = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-Raw $raw GET 'version' } }
     $parallelCalls = $Calls * 4
     $emulatorParallel = Measure-Runs $Runs { $raw.ParallelGet('version', 8, $parallelCalls) }
@@ -266,11 +345,41 @@ try {
 finally {
     if (Get-Variable raw -ErrorAction SilentlyContinue) { $raw.Dispose() }
     Stop-PveEmulatorProcess $emulator
+}
+
+$reviewSeed = Join-Path $workDir 'review-seed.json'
+New-ReviewSeedFile -Path $reviewSeed -UserCount $ReviewUsers -GroupCount $ReviewGroups -AclCount $ReviewAcl
+$reviewEmulator = Start-PveEmulatorProcess -EmulatorPath $EmulatorPath -SeedFile $reviewSeed
+try {
+    Write-Host "6/6 access review: $ReviewUsers users and $ReviewUsers tokens, $ReviewGroups groups, $ReviewAcl ACL entries"
+    $secure = ConvertTo-SecureString $benchSecret -AsPlainText -Force
+    $reviewSession = Connect-PveServer -Server $reviewEmulator.Url -ApiToken ([pscredential]::new($benchTokenId, $secure)) -CertificateThumbprint $reviewEmulator.Thumbprint -PassThru
+    $reviewRaw = New-RawClient $reviewEmulator
+    $matrixRows = @(Get-PveAccessReport -Session $reviewSession -IncludeUnusable).Count
+    $singleRows = @(Get-PveAccessReport -Session $reviewSession -IncludeUnusable -Privilege Sys.Modify).Count
+    $matrixRequests = Measure-Requests { Get-PveAccessReport -Session $reviewSession -IncludeUnusable | Out-Null }
+    $singleRequests = Measure-Requests { Get-PveAccessReport -Session $reviewSession -IncludeUnusable -Privilege Sys.Modify | Out-Null }
+    $matrix = Measure-Runs $Runs { Get-PveAccessReport -Session $reviewSession -IncludeUnusable }
+    $single = Measure-Runs $Runs { Get-PveAccessReport -Session $reviewSession -IncludeUnusable -Privilege Sys.Modify }
+    $principals = @(1..$ReviewUsers | ForEach-Object { 'rev{0:D4}@pve' -f $_; 'rev{0:D4}@pve!svc' -f $_ }) + 'root@pam'
+    # The per-principal way: one GET /access/permissions (the whole tree) per user and token.
+    $perPrincipalRaw = Measure-Runs 1 { foreach ($p in $principals) { Invoke-Raw $reviewRaw GET "access/permissions?userid=$([uri]::EscapeDataString($p))" } }
+    $perPrincipalModule = Measure-Runs 1 {
+        foreach ($p in $principals) {
+            if ($p.Contains('!')) { Get-PvePermission -Session $reviewSession -TokenId $p } else { Get-PvePermission -Session $reviewSession -UserId $p }
+        }
+    }
+    $reviewMemory = Measure-Review-Memory $reviewEmulator
+}
+finally {
+    if (Get-Variable reviewRaw -ErrorAction SilentlyContinue) { $reviewRaw.Dispose() }
+    Stop-PveEmulatorProcess $reviewEmulator
     Remove-Item $workDir -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 function Format-Ms([double] $Value) { if ($Value -ge 100) { '{0:N0}' -f $Value } else { '{0:N2}' -f $Value } }
 function Format-Stat($Stat, [double] $Divisor = 1) { '{0} ({1}–{2})' -f (Format-Ms ($Stat.Median / $Divisor)), (Format-Ms ($Stat.Min / $Divisor)), (Format-Ms ($Stat.Max / $Divisor)) }
+function Format-Speed([double] $Other, [double] $Ours) { if ($Ours -le $Other) { '{0:N1}× faster than' -f ($Other / $Ours) } else { '{0:N1}× slower than' -f ($Ours / $Other) } }
 function Format-Verdict([bool] $Ok) { if ($Ok) { 'met' } else { '**missed**' } }
 
 $importAdded = $import.WithImport.Median - $import.Bare.Median
@@ -291,6 +400,14 @@ $results = [pscustomobject]@{
     InventoryCount       = $memory.Count
     BulkRatio            = $bulkRatio
     EmulatorRequestsPerSecond = $rps
+    AccessReportRows     = $matrixRows
+    AccessReportRequests = $matrixRequests
+    AccessReportMs       = $matrix.Median
+    SinglePrivilegeRows  = $singleRows
+    SinglePrivilegeRequests = $singleRequests
+    SinglePrivilegeMs    = $single.Median
+    PerPrincipalMs       = $perPrincipalModule.Median
+    AccessReportMemoryMB = $reviewMemory.DeltaMB
 }
 
 $report = @"
@@ -308,6 +425,8 @@ Times in milliseconds: median over the runs, with the spread (min–max) in pare
 | 3 | Inventory: all $('{0:N0}' -f $tokenCount) tokens of $('{0:N0}' -f $Users) users, ``Get-PveApiToken`` (1 request) | $(Format-Stat $inventory); peak working set +$('{0:N1}' -f $memory.DeltaMB) MB ($('{0:N0}' -f $memory.Count) tokens) | per-user loop, ``Get-PveApiToken -UserId`` per user ($('{0:N0}' -f $Users) requests): $(Format-Stat $perUser); the same loop with the raw keep-alive client: $(Format-Stat $perUserRaw) | $('{0:N1}' -f $inventorySpeedup)× faster: $(Format-Verdict ($inventory.Median -lt 1000 -and $inventorySpeedup -ge 20 -and $memory.DeltaMB -lt 100)) | 1 request, < 1 s, ≥ 20× faster, < 100 MB |
 | 4 | Bulk: create, grant, rotate, remove $BulkTokens tokens through pipelines | $(Format-Stat $bulkModule) | the same requests, raw client: $(Format-Stat $bulkRaw) | $('{0:N2}' -f $bulkRatio)×: $(Format-Verdict ($bulkRatio -le 1.5)) | ≤ 1.5× raw |
 | 5 | Emulator: ``GET /version``, raw client, ms per request | sequential $(Format-Stat $emulatorSequential $Calls) | 8 parallel workers: $('{0:N0}' -f $rps) requests/s | — | not the bottleneck |
+| 6a | Access review, full matrix: ``Get-PveAccessReport -IncludeUnusable`` over $('{0:N0}' -f ($ReviewUsers * 2)) principals ($ReviewUsers users, $ReviewUsers tokens), $ReviewGroups groups, $ReviewAcl ACL entries | $(Format-Stat $matrix): $('{0:N0}' -f $matrixRows) rows, $matrixRequests requests; peak working set +$('{0:N1}' -f $reviewMemory.DeltaMB) MB | one ``GET /access/permissions?userid=…`` per principal ($('{0:N0}' -f $principals.Count) requests, no sources): raw client $(Format-Stat $perPrincipalRaw), ``Get-PvePermission`` per principal $(Format-Stat $perPrincipalModule) | $(Format-Speed $perPrincipalModule.Median $matrix.Median) the module loop: $(Format-Verdict ($matrixRequests -le 4)) | ≤ 4 requests |
+| 6b | Access review, one privilege: ``Get-PveAccessReport -IncludeUnusable -Privilege Sys.Modify`` | $(Format-Stat $single): $('{0:N0}' -f $singleRows) rows, $singleRequests requests | the same per-principal loop as 6a | $(Format-Speed $perPrincipalModule.Median $single.Median) the module loop: $(Format-Verdict ($singleRequests -le 4)) | ≤ 4 requests |
 
 Notes:
 - The raw client is a ``System.Net.Http.HttpClient`` with one ``SocketsHttpHandler`` (keep-alive), created once in the same pwsh process, sending the same requests with the same token.
@@ -315,6 +434,7 @@ Notes:
 - Import: the first ``Import-Module`` of any module in a fresh pwsh also pays for PowerShell's own module machinery (parsing the manifest, the module cmdlets' first run); the empty-module figures separate that from what PveTokens itself costs (loading its assembly, reading its manifest and format file).
 - Every timed measure has one untimed warm-up run before the timed ones.
 - Inventory memory is the peak working set of a fresh pwsh during ``Get-PveApiToken`` minus its working set just before, after import and connect.
+- Access review: the configuration is seeded (``New-ReviewSeedFile``): users in up to three groups, one token each (two in three privilege-separated), one user in twenty disabled, ACL entries 1% on ``/``, 4% on ``/vms`` and ``/storage``, the rest on single storages, nodes, pools and VMs, a quarter without propagation. Times include the three reads and writing every row to the pipeline; the evaluation alone (xunit ``PermissionEvaluatorScaleTests``, a denser configuration) takes well under a second. The per-principal loop returns PVE's privileges only, without the entries behind them. Memory is the peak working set of a fresh pwsh during the full report minus its working set just before.
 "@
 
 if ($OutputPath) {

@@ -16,9 +16,15 @@ Describe 'The benchmark harness' {
             $result.PerCallRatio | Should -BeGreaterThan 0
             $result.BulkRatio | Should -BeGreaterThan 0
             $result.EmulatorRequestsPerSecond | Should -BeGreaterThan 0
+            # The access review reads a fixed handful, whatever the number of principals.
+            $result.AccessReportRows | Should -BeGreaterThan 0
+            $result.AccessReportRequests | Should -Be 3
+            $result.SinglePrivilegeRequests | Should -Be 3
+            $result.SinglePrivilegeRows | Should -BeGreaterThan 0
             $text = Get-Content $report -Raw
             $text | Should -Match '\| 1 \| Import-Module'
             $text | Should -Match '\| 5 \| Emulator'
+            $text | Should -Match '\| 6a \| Access review'
             $text | Should -Match '\*\*Machine:\*\*'
         }
         finally {
