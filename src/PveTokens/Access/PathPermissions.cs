@@ -29,8 +29,6 @@ internal sealed class PathPermissions
 
     internal bool IsEmpty => _cell.Privileges.IsEmpty;
 
-    internal int Count => _cell.Privileges.Count;
-
     /// <summary>Whether the principal holds <paramref name="privilege"/> here; <paramref name="propagate"/> is PVE's flag for it.</summary>
     internal bool TryGet(string privilege, out bool propagate)
     {

@@ -210,7 +210,7 @@ internal sealed class PermissionEvaluator
     {
         var located = paths.Select(Locate).ToArray();
         string? cachedUser = null;
-        var ownerCells = new Cell[paths.Count];
+        var userCells = new Cell[paths.Count];
         foreach (AccessPrincipal principal in principals)
         {
             if (only is PrivilegeMask wanted && !MightHold(principal, wanted))
@@ -218,12 +218,13 @@ internal sealed class PermissionEvaluator
                 continue;
             }
 
-            bool needsOwner = principal.Token is not null && principal.UserId != RootUserId;
-            if (needsOwner && cachedUser != principal.UserId)
+            // A user's cells serve the user and, as the owner's rights, each of its tokens.
+            bool byUser = principal.UserId != RootUserId;
+            if (byUser && cachedUser != principal.UserId)
             {
                 for (int i = 0; i < located.Length; i++)
                 {
-                    ownerCells[i] = ComputeUser(principal.UserId, principal.Groups, located[i].Node, located[i].Exact);
+                    userCells[i] = ComputeUser(principal.UserId, principal.Groups, located[i].Node, located[i].Exact);
                 }
 
                 cachedUser = principal.UserId;
@@ -231,9 +232,9 @@ internal sealed class PermissionEvaluator
 
             for (int i = 0; i < located.Length; i++)
             {
-                Cell cell = needsOwner
-                    ? ComputeToken(principal, located[i].Node, located[i].Exact, ownerCells[i])
-                    : Compute(principal, located[i].Node, located[i].Exact);
+                Cell cell = !byUser ? Compute(principal, located[i].Node, located[i].Exact)
+                    : principal.Token is null ? userCells[i]
+                    : ComputeToken(principal, located[i].Node, located[i].Exact, userCells[i]);
                 if (only is PrivilegeMask filter)
                 {
                     cell = cell.Restrict(filter);

@@ -33,18 +33,7 @@ internal readonly struct PrivilegeMask
 
     internal bool Overlaps(PrivilegeMask other) => ((_low & other._low) | (_high & other._high)) != 0;
 
-    internal int Count => PopCount(_low) + PopCount(_high);
-
     public static PrivilegeMask operator |(PrivilegeMask a, PrivilegeMask b) => new(a._low | b._low, a._high | b._high);
 
     public static PrivilegeMask operator &(PrivilegeMask a, PrivilegeMask b) => new(a._low & b._low, a._high & b._high);
-
-    // netstandard2.0 has no BitOperations.PopCount.
-    private static int PopCount(ulong value)
-    {
-        value -= (value >> 1) & 0x5555555555555555UL;
-        value = (value & 0x3333333333333333UL) + ((value >> 2) & 0x3333333333333333UL);
-        value = (value + (value >> 4)) & 0x0F0F0F0F0F0F0F0FUL;
-        return (int)((value * 0x0101010101010101UL) >> 56);
-    }
 }
