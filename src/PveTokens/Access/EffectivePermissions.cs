@@ -3,6 +3,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace PveTokens.Access;
 
@@ -102,6 +103,24 @@ internal sealed class GrantSource
     internal IReadOnlyList<GrantEntry> Entries { get; }
 
     internal bool IsSuperuser => EntryPath is null;
+
+    // One source serves every path its level decides: a report writes its text thousands of times.
+    private string? _roles;
+    private string? _groups;
+    private string? _summary;
+
+    /// <summary>The roles, distinct and sorted, comma-separated.</summary>
+    internal string Roles => _roles ??= string.Join(", ", Entries.Select(e => e.Role).Distinct().OrderBy(r => r, StringComparer.Ordinal));
+
+    /// <summary>The groups, comma-separated; null when the entries name the principal itself.</summary>
+    internal string? Groups => Entries.Any(e => e.Group is not null)
+        ? _groups ??= string.Join(", ", Entries.Select(e => e.Group).Distinct())
+        : null;
+
+    /// <summary>"/ PVEAuditor (@ops), PVEVMUser (@dev)": the path, then each entry's role and group.</summary>
+    internal string Summary => _summary ??= IsSuperuser
+        ? "root@pam: every privilege"
+        : EntryPath + " " + string.Join(", ", Entries.Select(e => e.Group is null ? e.Role : $"{e.Role} (@{e.Group})"));
 }
 
 /// <summary>One privilege a principal holds on a path, with its propagate flag and where it comes from.</summary>

@@ -1,8 +1,6 @@
 // Copyright (c) PveTokens contributors. MIT License.
 // See LICENSE in the project root for license information.
 
-using System.Collections.Generic;
-using System.Linq;
 using PveTokens.Access;
 
 namespace PveTokens.Models;
@@ -142,9 +140,9 @@ public sealed class PveAccessGrant
         row.Source = grant.Via switch
         {
             AccessVia.Superuser => "root@pam: every privilege",
-            AccessVia.Owner => "owner " + Describe(grant.Source),
-            AccessVia.TokenIntersection => Describe(grant.Source) + " & owner " + Describe(grant.OwnerSource!),
-            _ => Describe(grant.Source),
+            AccessVia.Owner => "owner " + grant.Source.Summary,
+            AccessVia.TokenIntersection => grant.Source.Summary + " & owner " + grant.OwnerSource!.Summary,
+            _ => grant.Source.Summary,
         };
         return row;
     }
@@ -166,15 +164,5 @@ public sealed class PveAccessGrant
     };
 
     private static (string? Path, string? Role, string? Group) Flatten(GrantSource source) =>
-        source.IsSuperuser
-            ? (null, null, null)
-            : (source.EntryPath,
-               string.Join(", ", source.Entries.Select(e => e.Role).Distinct().OrderBy(r => r, System.StringComparer.Ordinal)),
-               source.Entries.Any(e => e.Group is not null) ? string.Join(", ", source.Entries.Select(e => e.Group).Distinct()) : null);
-
-    // "/ PVEAuditor (@ops), PVEVMUser (@dev)": the entries share one path (the level that decided).
-    private static string Describe(GrantSource source) =>
-        source.IsSuperuser
-            ? "root@pam: every privilege"
-            : source.EntryPath + " " + string.Join(", ", source.Entries.Select(e => e.Group is null ? e.Role : $"{e.Role} (@{e.Group})"));
+        source.IsSuperuser ? (null, null, null) : (source.EntryPath, source.Roles, source.Groups);
 }
