@@ -1,0 +1,42 @@
+using System.Management.Automation;
+using System.Text.RegularExpressions;
+
+namespace PveTokens.Tests.Infrastructure;
+
+/// <summary>
+/// Rules every error message of the module keeps, checked over whole classes of errors (the bad-input
+/// matrix, the connection and authentication failures): no sentence said twice, for example advice
+/// that the message and the recommended action both give.
+/// </summary>
+public static class MessageRules
+{
+    // A sentence ends at '.', '!' or '?' followed by white space; "e.g." and "i.e." do not end one.
+    private static readonly Regex SentenceEnd = new(@"(?<!\b(?:e\.g|i\.e|etc))(?<=[.!?])\s+", RegexOptions.CultureInvariant);
+
+    /// <summary>What the user reads for an error: its details when it has them, else the exception's message.</summary>
+    public static string TextOf(ErrorRecord e) => e.ErrorDetails?.Message is { Length: > 0 } details ? details : e.Exception.Message;
+
+    /// <summary>
+    /// The first sentence (normalised) that <paramref name="message"/> says twice, whole or as a
+    /// clause of another sentence ("…: run Connect-PveServer first, or … Run Connect-PveServer first."), or null.
+    /// </summary>
+    public static string? RepeatedSentence(string message)
+    {
+        var sentences = SentenceEnd.Split(message)
+            .Select(s => Regex.Replace(s.Trim().TrimEnd('.', '!', '?').ToLowerInvariant(), @"\s+", " "))
+            .Where(s => s.Length >= 12)
+            .ToList();
+        for (int i = 0; i < sentences.Count; i++)
+        {
+            for (int j = 0; j < sentences.Count; j++)
+            {
+                if (i != j && sentences[j].Length <= sentences[i].Length && sentences[i].Contains(sentences[j], StringComparison.Ordinal))
+                {
+                    return sentences[j];
+                }
+            }
+        }
+
+        return null;
+    }
+}
