@@ -82,14 +82,13 @@ internal static class ApiTokenString
     {
         token = null;
         string s = StripDecoration(text ?? string.Empty);
-        error = Check(s, out string userId, out string tokenName, out int secretStart);
+        error = Check(s, out string userId, out string tokenName, out int secretStart, out string plain);
         if (error is not null)
         {
             error = Scrub(error, s, secretStart);
             return false;
         }
 
-        string plain = StripQuotes(s.Substring(secretStart).Trim());
         token = new ApiToken(userId, tokenName, SecretText.ToSecureString(plain), HasUpperCase(plain));
         return true;
     }
@@ -182,9 +181,11 @@ internal static class ApiTokenString
     }
 
     // Returns null when s is a well-formed token string; otherwise the reason. secretStart is the
-    // index where the secret starts (s.Length when there is none) so Scrub can remove it.
-    private static string? Check(string s, out string userId, out string tokenName, out int secretStart)
+    // index where the secret starts (s.Length when there is none) so Scrub can remove it, and the
+    // secret itself without the quotes a paste may have put around it.
+    private static string? Check(string s, out string userId, out string tokenName, out int secretStart, out string secret)
     {
+        secret = string.Empty;
         userId = string.Empty;
         tokenName = string.Empty;
         secretStart = s.Length;
@@ -239,7 +240,7 @@ internal static class ApiTokenString
             return "The API token's token name is not valid. " + error;
         }
 
-        string secret = StripQuotes(s.Substring(secretStart).Trim());
+        secret = StripQuotes(s.Substring(secretStart).Trim());
         if (secret.Length == 0)
         {
             return $"The API token '{userId}!{tokenName}' has no secret after '=': write it as {Form}.";

@@ -5,8 +5,9 @@ namespace PveTokens.Tests.Infrastructure;
 
 /// <summary>
 /// Rules every error message of the module keeps, checked over whole classes of errors (the bad-input
-/// matrix, the connection and authentication failures): no sentence said twice, for example advice
-/// that the message and the recommended action both give.
+/// matrix, the connection and authentication failures): no sentence said twice, whole, as a clause of
+/// another, or as the same advice in other words, for example when the message and the recommended
+/// action both give it.
 /// </summary>
 public static class MessageRules
 {
@@ -15,6 +16,23 @@ public static class MessageRules
 
     /// <summary>What the user reads for an error: its details when it has them, else the exception's message.</summary>
     public static string TextOf(ErrorRecord e) => e.ErrorDetails?.Message is { Length: > 0 } details ? details : e.Exception.Message;
+
+    // Two sentences of five words or more that share at least half of all their words give the same
+    // advice in other words ("Check its spelling, or use its IP address." / "Check the server name, or use its IP address.").
+    private static bool SameAdvice(string a, string b)
+    {
+        HashSet<string> wa = Words(a), wb = Words(b);
+        if (wa.Count < 5 || wb.Count < 5)
+        {
+            return false;
+        }
+
+        int common = wa.Count(wb.Contains);
+        return common * 2 >= wa.Union(wb).Count();
+    }
+
+    private static HashSet<string> Words(string sentence) =>
+        Regex.Matches(sentence, @"[\p{L}\p{N}@!._:-]+").Select(m => m.Value.Trim('.', ':')).Where(w => w.Length > 0).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// The first sentence (normalised) that <paramref name="message"/> says twice, whole or as a
@@ -30,7 +48,8 @@ public static class MessageRules
         {
             for (int j = 0; j < sentences.Count; j++)
             {
-                if (i != j && sentences[j].Length <= sentences[i].Length && sentences[i].Contains(sentences[j], StringComparison.Ordinal))
+                bool clause = i != j && sentences[j].Length <= sentences[i].Length && sentences[i].Contains(sentences[j], StringComparison.Ordinal);
+                if (clause || (i < j && SameAdvice(sentences[i], sentences[j])))
                 {
                     return sentences[j];
                 }
