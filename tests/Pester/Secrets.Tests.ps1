@@ -86,6 +86,29 @@ BeforeAll {
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
         )
     }
+
+    # A secret pasted where it does not belong (issue 13): a token string, a "name=secret" and a URL
+    # with credentials, given to the parameters and positions a tired admin gets wrong. The bad-input
+    # matrix (xunit, BadInputTests) feeds every string parameter; this runs the mistakes under a transcript.
+    $script:PastedSecret = [guid]::NewGuid().ToString()
+    $script:OddSecret = 'Pasted-Odd-Secret-77'
+    $pasted = "alice@pve!victim=$($script:PastedSecret)"
+    $odd = $script:OddSecret
+    $script:Mistakes = @(
+        { Connect-PveServer @c $pasted $url -CertificateThumbprint $fp }
+        { Test-PveApiToken @c $pasted }
+        { Set-PveAcl @c / PVEAuditor -TokenId $pasted -Confirm:$false }
+        { Get-PveApiToken @c $pasted }
+        { Remove-PveApiToken @c -UserId alice@pve -TokenId "qtok2=$odd" -Confirm:$false }
+        { Get-PvePermission @c -UserId $pasted }
+        { Connect-PveServer @c -Server $url -CertificateThumbprint $fp -Credential ([pscredential]::new($pasted, (ConvertTo-SecureString $odd -AsPlainText -Force))) }
+        { Connect-PveServer @c -Server $pasted -CertificateThumbprint $fp }
+        { Connect-PveServer @c -Server "https://alice@pve:$odd@127.0.0.1:8006/?token=$odd" -ApiToken $script:Token }
+        { Connect-PveServer @c -Server $url -CertificateThumbprint $fp -ApiToken "alice@pve!victim=$odd" }
+        { $pasted | ConvertTo-PveTokenHandoff @c Header }
+        { ConvertTo-PveTokenHandoff @c $pasted }
+        { Get-PveApiToken @c | ConvertTo-PveTokenHandoff @c Header }
+    )
 }
 
 AfterAll {
@@ -141,6 +164,17 @@ Describe 'Secrets never appear in any output' {
                     }
                 }
             }
+            foreach ($mistake in $script:Mistakes) {
+                $ran++
+                $records = @(try { & $mistake *>&1 } catch { $_ })
+                $records | Out-Host
+                $texts.Add(($records | Out-String -Width 400))
+                foreach ($r in $records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] }) {
+                    $texts.Add(($r | Format-List * -Force | Out-String -Width 400))
+                    for ($x = $r.Exception; $x; $x = $x.InnerException) { $texts.Add($x.ToString()) }
+                    $texts.Add([string]$r.TargetObject)
+                }
+            }
             $texts.Add(($Error | Format-List * -Force | Out-String -Width 400))
             $texts.Add(($Error | ForEach-Object { $_.Exception.ToString() }) -join "`n")
         }
@@ -154,7 +188,8 @@ Describe 'Secrets never appear in any output' {
         $issued.Count | Should -Be 2 -Because 'New-PveApiToken and Reset-PveApiToken each returned one secret'
         $all = ($texts -join "`n") + "`n" + $transcriptText
         $all | Should -Match 'PVEAPIToken|Verbose|VERBOSE' -Because 'the streams were captured'
-        $secrets = @($script:SeedSecret, $script:WrongSecret, $script:RootPassword, $script:AlicePassword, $script:RawTicket, $script:RawCsrf) + $script:OtherSecrets + $issued
+        $secrets = @($script:SeedSecret, $script:WrongSecret, $script:RootPassword, $script:AlicePassword, $script:RawTicket, $script:RawCsrf,
+            $script:PastedSecret, $script:OddSecret) + $script:OtherSecrets + $issued
         foreach ($secret in $secrets) {
             $secret | Should -Not -BeNullOrEmpty
             foreach ($where in @{ transcript = $transcriptText; streams = ($texts -join "`n") }.GetEnumerator()) {

@@ -76,7 +76,7 @@ internal static class AclPath
 
         if (!Characters.IsMatch(p))
         {
-            error = $"Invalid ACL path '{path}': ACL paths contain only letters, digits, '.', '-', '_' and '/'" +
+            error = $"Invalid ACL path '{InputEcho.Quote(path)}': ACL paths contain only letters, digits, '.', '-', '_' and '/'" +
                 (path.IndexOfAny(new[] { '@', '!' }) >= 0 ? " (users and tokens are principals, not paths: use -UserId or -TokenId)." : ".");
             return null;
         }
@@ -104,15 +104,15 @@ internal static class AclPath
         string root = p.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries)[0];
         if (root == "access" && p.StartsWith("/access/realms", StringComparison.Ordinal))
         {
-            error = $"Invalid ACL path '{path}': the realm path is singular, /access/realm/<realm>.";
+            error = $"Invalid ACL path '{InputEcho.Quote(path)}': the realm path is singular, /access/realm/<realm>.";
         }
         else if (Shapes.TryGetValue(root, out string? shape))
         {
-            error = $"Invalid ACL path '{path}': below /{root} PVE accepts {shape}.";
+            error = $"Invalid ACL path '{InputEcho.Quote(path)}': below /{root} PVE accepts {shape}.";
         }
         else
         {
-            error = $"Invalid ACL path '{path}': '/{root}' is not an ACL root. " + RootsSentence;
+            error = $"Invalid ACL path '{InputEcho.Quote(path)}': '/{root}' is not an ACL root. " + RootsSentence;
         }
 
         return null;

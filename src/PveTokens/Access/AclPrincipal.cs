@@ -48,7 +48,7 @@ internal static class AclPrincipal
     {
         if (userId.IndexOf('!') >= 0)
         {
-            return $"'{userId}' is a token id, not a user id: use -TokenId for it.";
+            return $"'{InputEcho.Quote(userId)}' is a token id, not a user id: use -TokenId for it.";
         }
 
         return PveIdentifier.CheckUserId(userId.Trim());
@@ -59,14 +59,14 @@ internal static class AclPrincipal
         GroupRegex.IsMatch(groupId)
             ? null
             : groupId.StartsWith("@", System.StringComparison.Ordinal)
-                ? $"Write the group without '@': '{groupId.Substring(1)}'."
-                : $"The group name '{groupId}' contains characters PVE does not allow: only letters, digits, '.', '-' and '_'.";
+                ? $"Write the group without '@': '{InputEcho.Quote(groupId.Substring(1))}'."
+                : $"The group name '{InputEcho.Quote(groupId)}' contains characters PVE does not allow: only letters, digits, '.', '-' and '_'.";
 
     /// <summary>Why <paramref name="role"/> is not a valid role id, or null.</summary>
     internal static string? CheckRole(string role) =>
         RoleRegex.IsMatch(role)
             ? null
-            : $"The role name '{role}' contains characters PVE does not allow in role ids: only letters, digits, '.', '-' and '_'. Get-PveRole lists the roles.";
+            : $"The role name '{InputEcho.Quote(role)}' contains characters PVE does not allow in role ids: only letters, digits, '.', '-' and '_'. Get-PveRole lists the roles.";
 
     /// <summary>Joins ids for a message, cutting long lists short.</summary>
     internal static string Describe(IEnumerable<string> ids, int max = 5)

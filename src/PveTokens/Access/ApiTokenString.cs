@@ -13,12 +13,13 @@ namespace PveTokens.Access;
 /// </summary>
 internal sealed class ApiToken : IDisposable
 {
-    internal ApiToken(string userId, string tokenName, SecureString secret)
+    internal ApiToken(string userId, string tokenName, SecureString secret, bool secretHasUpperCase = false)
     {
         UserId = userId;
         TokenName = tokenName;
         Secret = secret;
         Secret.MakeReadOnly();
+        SecretHasUpperCase = secretHasUpperCase;
     }
 
     /// <summary>The owning user, e.g. root@pam.</summary>
@@ -31,6 +32,12 @@ internal sealed class ApiToken : IDisposable
     internal string FullTokenId => UserId + "!" + TokenName;
 
     internal SecureString Secret { get; }
+
+    /// <summary>
+    /// Whether the secret has upper-case hex digits. PVE issues secrets in lower case and compares
+    /// them exactly, so such a secret cannot work: a rejection should say why (<see cref="ApiTokenString.UpperCaseHint"/>).
+    /// </summary>
+    internal bool SecretHasUpperCase { get; }
 
     public override string ToString() => FullTokenId;
 
@@ -47,6 +54,19 @@ internal static class ApiTokenString
 {
     internal const string Form = "USER@REALM!TOKENID=SECRET";
 
+    /// <summary>The hint for a rejected token whose secret has upper-case letters.</summary>
+    internal const string UpperCaseHint =
+        "The secret has upper-case letters, but PVE issues secrets in lower case and compares them exactly: use the secret exactly as it was shown (a caps-lock or an upper-casing tool changes it).";
+
+    // Typographic quotes that chat tools and word processors put around pasted text, as pairs.
+    private static readonly (char Open, char Close)[] QuotePairs =
+    {
+        ('"', '"'), ('\'', '\''), ('\u201C', '\u201D'), ('\u201D', '\u201D'), ('\u201E', '\u201C'), ('\u2018', '\u2019'),
+        ('\u2019', '\u2019'), ('\u201A', '\u2018'), ('\u00AB', '\u00BB'), ('\u00BB', '\u00AB'),
+    };
+
+    private const string TypographicQuotes = "\u201C\u201D\u201E\u2018\u2019\u201A\u00AB\u00BB";
+
     private static readonly Regex UuidRegex = new Regex(
         "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$", RegexOptions.CultureInvariant);
 
@@ -62,14 +82,14 @@ internal static class ApiTokenString
     {
         token = null;
         string s = StripDecoration(text ?? string.Empty);
-        error = Check(s, out string userId, out string tokenName, out int secretStart);
+        error = Check(s, out string userId, out string tokenName, out int secretStart, out string plain);
         if (error is not null)
         {
             error = Scrub(error, s, secretStart);
             return false;
         }
 
-        token = new ApiToken(userId, tokenName, SecretText.ToSecureString(s.Substring(secretStart)));
+        token = new ApiToken(userId, tokenName, SecretText.ToSecureString(plain), HasUpperCase(plain));
         return true;
     }
 
@@ -86,7 +106,7 @@ internal static class ApiTokenString
             throw new FormatException(UuidAnywhere.Replace(error, "<secret>"));
         }
 
-        string plain = SecretText.ToPlainText(secret).Trim();
+        string plain = StripQuotes(SecretText.ToPlainText(secret).Trim());
         if (plain.IndexOf('=') >= 0)
         {
             // The whole token string pasted as the password: accept it when it names the same token.
@@ -106,7 +126,7 @@ internal static class ApiTokenString
             throw new FormatException(NotAUuid(plain.Length));
         }
 
-        return new ApiToken(userId, tokenName, SecretText.ToSecureString(plain));
+        return new ApiToken(userId, tokenName, SecretText.ToSecureString(plain), HasUpperCase(plain));
     }
 
     private static string StripDecoration(string text)
@@ -129,18 +149,43 @@ internal static class ApiTokenString
 
     private static string StripQuotes(string s)
     {
-        while (s.Length >= 2 && (s[0] == '"' || s[0] == '\'') && s[s.Length - 1] == s[0])
+        bool stripped = true;
+        while (stripped && s.Length >= 2)
         {
-            s = s.Substring(1, s.Length - 2).Trim();
+            stripped = false;
+            foreach ((char open, char close) in QuotePairs)
+            {
+                if (s[0] == open && s[s.Length - 1] == close)
+                {
+                    s = s.Substring(1, s.Length - 2).Trim();
+                    stripped = true;
+                    break;
+                }
+            }
         }
 
         return s;
     }
 
-    // Returns null when s is a well-formed token string; otherwise the reason. secretStart is the
-    // index where the secret starts (s.Length when there is none) so Scrub can remove it.
-    private static string? Check(string s, out string userId, out string tokenName, out int secretStart)
+    private static bool HasUpperCase(string secret)
     {
+        foreach (char c in secret)
+        {
+            if (c >= 'A' && c <= 'Z')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Returns null when s is a well-formed token string; otherwise the reason. secretStart is the
+    // index where the secret starts (s.Length when there is none) so Scrub can remove it, and the
+    // secret itself without the quotes a paste may have put around it.
+    private static string? Check(string s, out string userId, out string tokenName, out int secretStart, out string secret)
+    {
+        secret = string.Empty;
         userId = string.Empty;
         tokenName = string.Empty;
         secretStart = s.Length;
@@ -195,10 +240,15 @@ internal static class ApiTokenString
             return "The API token's token name is not valid. " + error;
         }
 
-        string secret = s.Substring(secretStart).Trim();
+        secret = StripQuotes(s.Substring(secretStart).Trim());
         if (secret.Length == 0)
         {
             return $"The API token '{userId}!{tokenName}' has no secret after '=': write it as {Form}.";
+        }
+
+        if (secret.IndexOfAny(TypographicQuotes.ToCharArray()) >= 0 || secret.IndexOfAny(new[] { '"', '\'' }) >= 0)
+        {
+            return $"The API token '{userId}!{tokenName}' has quote characters in its secret (typographic quotes such as \u201C \u201D \u2018 \u2019 come from chat tools and documents): give the secret without them, {Form}.";
         }
 
         if (!UuidRegex.IsMatch(secret))

@@ -8,7 +8,8 @@ namespace PveTokens.Access;
 /// <summary>
 /// The one place for PVE's identifier rules (api.md §3): realms, user ids, token names and full
 /// token ids. Every cmdlet that takes one of these validates it here, so the messages are the same
-/// everywhere. Messages quote only the identifier being checked, never anything secret.
+/// everywhere. Messages quote only the identifier being checked, through <see cref="InputEcho.Quote"/>: a whole
+/// token string pasted where an id belongs is quoted without its secret.
 /// </summary>
 internal static class PveIdentifier
 {
@@ -31,9 +32,14 @@ internal static class PveIdentifier
             return "The token name after '!' is empty.";
         }
 
+        if (tokenName.IndexOf('=') >= 0)
+        {
+            return PastedSecret(tokenName, "token name");
+        }
+
         return IsValidTokenName(tokenName)
             ? null
-            : $"'{tokenName}' is not a valid token name: it must start with a letter and contain only letters, digits, '.', '-' and '_' (at least 2 characters).";
+            : $"'{InputEcho.Quote(tokenName)}' is not a valid token name: it must start with a letter and contain only letters, digits, '.', '-' and '_' (at least 2 characters).";
     }
 
     /// <summary>
@@ -49,39 +55,44 @@ internal static class PveIdentifier
             return "The user id is empty: write it as USER@REALM, e.g. root@pam.";
         }
 
+        if (InputEcho.LooksLikeTokenString(userId))
+        {
+            return PastedSecret(userId, "user id");
+        }
+
         int at = userId.LastIndexOf('@');
         if (at < 0)
         {
-            return $"The user id '{userId}' has no realm: write it as USER@REALM, e.g. {userId}@pam or {userId}@pve.";
+            return $"The user id '{InputEcho.Quote(userId)}' has no realm: write it as USER@REALM, e.g. {InputEcho.Quote(userId)}@pam or {InputEcho.Quote(userId)}@pve.";
         }
 
         user = userId.Substring(0, at);
         realm = userId.Substring(at + 1);
         if (user.Length == 0)
         {
-            return $"The user id '{userId}' has no user name before '@'.";
+            return $"The user id '{InputEcho.Quote(userId)}' has no user name before '@'.";
         }
 
         if (!UserPartRegex.IsMatch(user))
         {
-            return $"The user name '{user}' contains a character PVE does not allow in user names (whitespace, ':' or '/').";
+            return $"The user name '{InputEcho.Quote(user)}' contains a character PVE does not allow in user names (whitespace, ':' or '/').";
         }
 
         if (!IsValidRealm(realm))
         {
             return realm.Length == 0
-                ? $"The user id '{userId}' has an empty realm after '@': write it as USER@REALM, e.g. {user}@pam."
-                : $"'{realm}' in '{userId}' is not a valid realm: a realm starts with a letter and contains only letters, digits, '.', '-' and '_' (at least 2 characters).";
+                ? $"The user id '{InputEcho.Quote(userId)}' has an empty realm after '@': write it as USER@REALM, e.g. {InputEcho.Quote(user)}@pam."
+                : $"'{InputEcho.Quote(realm)}' in '{InputEcho.Quote(userId)}' is not a valid realm: a realm starts with a letter and contains only letters, digits, '.', '-' and '_' (at least 2 characters).";
         }
 
         if (userId.Length < UserIdMinLength)
         {
-            return $"The user id '{userId}' is too short (at least {UserIdMinLength} characters).";
+            return $"The user id '{InputEcho.Quote(userId)}' is too short (at least {UserIdMinLength} characters).";
         }
 
         if (userId.Length > UserIdMaxLength)
         {
-            return $"The user id '{userId}' is too long ({userId.Length} > {UserIdMaxLength} characters).";
+            return $"The user id '{InputEcho.Quote(userId)}' is too long ({userId.Length} > {UserIdMaxLength} characters).";
         }
 
         return null;
@@ -98,17 +109,22 @@ internal static class PveIdentifier
     {
         userId = string.Empty;
         tokenName = string.Empty;
+        if (fullTokenId.IndexOf('=') >= 0)
+        {
+            return PastedSecret(fullTokenId, "token id");
+        }
+
         int bang = fullTokenId.IndexOf('!');
         if (bang < 0)
         {
             return fullTokenId.IndexOf('@') < 0 && IsValidTokenName(fullTokenId)
                 ? $"'{fullTokenId}' is a bare token name; the full token id also names its user: USER@REALM!{fullTokenId}, e.g. root@pam!{fullTokenId}."
-                : $"The token id '{fullTokenId}' has no '!': write it as USER@REALM!TOKENID, e.g. root@pam!automation.";
+                : $"The token id '{InputEcho.Quote(fullTokenId)}' has no '!': write it as USER@REALM!TOKENID, e.g. root@pam!automation.";
         }
 
         if (fullTokenId.IndexOf('!', bang + 1) >= 0)
         {
-            return $"The token id '{fullTokenId}' contains more than one '!': write it as USER@REALM!TOKENID with exactly one '!'.";
+            return $"The token id '{InputEcho.Quote(fullTokenId)}' contains more than one '!': write it as USER@REALM!TOKENID with exactly one '!'.";
         }
 
         userId = fullTokenId.Substring(0, bang);
@@ -118,4 +134,8 @@ internal static class PveIdentifier
 
     /// <summary>Why <paramref name="fullTokenId"/> is not a valid full token id, or null when it is.</summary>
     internal static string? CheckFullTokenId(string fullTokenId) => CheckFullTokenId(fullTokenId, out _, out _);
+
+    // The whole token string (or a secret after '=') pasted where an identifier belongs.
+    private static string PastedSecret(string input, string what) =>
+        $"'{InputEcho.Quote(input)}' is not a valid {what}: it holds an '=' and what follows it, the way a token string carries its secret (USER@REALM!TOKENID=SECRET). Give the {what} alone, without '=' and the secret.";
 }

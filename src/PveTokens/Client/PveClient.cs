@@ -586,10 +586,11 @@ internal sealed partial class PveClient : IDisposable
 
         if (tls)
         {
-            string fingerprint = presented is null ? "unknown (no certificate was received)" : CertificateThumbprint.ToColonForm(presented);
+            // The fingerprint travels as PresentedCertificateSha256: the error's advice quotes it once, as the pin to use.
+            string received = presented is null ? " No certificate was received." : string.Empty;
             string message = rejection is string why
-                ? $"The certificate presented by {where} was rejected: {why}. Its SHA-256 fingerprint is {fingerprint}."
-                : $"The TLS handshake with {where} failed: {Innermost(e).Message} Certificate SHA-256: {fingerprint}.";
+                ? $"The certificate presented by {where} was rejected: {why}.{received}"
+                : $"The TLS handshake with {where} failed: {Innermost(e).Message}{received}";
             return new PveConnectionException(PveConnectionFailure.Tls, host, port, message, presented,
                 _options.CertificatePolicy == PveCertificatePolicy.Pinned ? pinned : null, e);
         }

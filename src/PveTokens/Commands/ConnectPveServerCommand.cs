@@ -45,7 +45,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
 
     /// <summary>Gets or sets the user and password for a ticket login.</summary>
     [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
-    [Credential]
+    [PveCredential]
     [ValidateNotNull]
     public PSCredential Credential { get; set; } = PSCredential.Empty;
 
@@ -103,6 +103,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         }
 
         var client = new PveClient(options);
+        bool secretHasUpperCase = token?.SecretHasUpperCase == true;
         PveSession session;
         try
         {
@@ -132,7 +133,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
             WarnIfSkipping(client);
             client.Dispose();
             ThrowTerminatingError(ErrorMapper.Map(e, server, ParameterSetName == CredentialSet ? PveAuthMethod.Ticket : PveAuthMethod.ApiToken,
-                userId ?? client.Identity));
+                userId ?? client.Identity, atConnect: true, secretHasUpperCase));
             return;
         }
         catch
@@ -165,7 +166,20 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         if (name.IndexOf('!') >= 0)
         {
             ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidUserId",
-                $"'{name}' is an API token id, not a user: pass a token with -ApiToken (a PSCredential whose password is the secret works there).", name));
+                $"'{InputEcho.Quote(name)}' is an API token id, not a user: pass a token with -ApiToken (a PSCredential whose password is the secret works there).", name));
+        }
+
+        // root@pam -Realm pve would be sent as root@pam@pve, a user that does not exist, and cost a
+        // failed login (3 s on PVE). pam and pve exist on every server, so a name ending in one of
+        // them names its realm; other suffixes may be a user name's own '@' (an AD UPN).
+        int at = name.LastIndexOf('@');
+        string suffix = at < 0 ? string.Empty : name.Substring(at + 1);
+        if (Realm is not null && !suffix.Equals(Realm, StringComparison.OrdinalIgnoreCase) &&
+            (suffix.Equals("pam", StringComparison.OrdinalIgnoreCase) || suffix.Equals("pve", StringComparison.OrdinalIgnoreCase)))
+        {
+            ThrowTerminatingError(ErrorMapper.InvalidArgument("ConflictingRealm",
+                $"The user name '{InputEcho.Quote(name)}' already names the realm {suffix}, and -Realm names {InputEcho.Quote(Realm)}: give the realm once, either in the user name or with -Realm.",
+                name));
         }
 
         // A user name may itself contain '@' (AD UPNs): -Realm is appended unless the name already ends with it.

@@ -15,25 +15,30 @@ namespace PveTokens.Commands;
 /// curl config line, proxmoxer's keyword arguments, the bpg or Telmate Terraform provider settings,
 /// or the PMPROXY_* environment variables. A SecureString unless -AsPlainText is given.
 /// </summary>
-[Cmdlet(VerbsData.ConvertTo, "PveTokenHandoff", DefaultParameterSetName = TokenSet)]
+/// <remarks>
+/// -ApiToken takes the token in every form Connect-PveServer and Test-PveApiToken take it, read by
+/// the same code, from the pipeline too. It is one parameter of type object, not a PSCredential
+/// parameter with a [Credential] transformation: that transformation turns a piped token string
+/// into a credential prompt whose caption shows the whole string, secret included, and fails a
+/// script that has no one to answer it. Nothing here ever prompts.
+/// </remarks>
+[Cmdlet(VerbsData.ConvertTo, "PveTokenHandoff")]
 [OutputType(typeof(SecureString))]
 [OutputType(typeof(string))]
 public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
 {
-    private const string TokenSet = "Token";
-    private const string CredentialSet = "Credential";
-
-    /// <summary>Gets or sets the new token (New-PveApiToken, Reset-PveApiToken), usually piped.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = TokenSet)]
-    public PveApiTokenSecret InputObject { get; set; } = null!;
-
-    /// <summary>Gets or sets a token credential: the full token id as user name, the secret as password.</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = CredentialSet)]
-    [Credential]
-    public PSCredential Credential { get; set; } = null!;
+    /// <summary>
+    /// Gets or sets the token: a new token from New-/Reset-PveApiToken, a token credential (full
+    /// token id and secret), the token string, or a SecureString holding it; usually piped.
+    /// </summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Alias("InputObject", "Credential")]
+    [ValidateNotNull]
+    public object ApiToken { get; set; } = null!;
 
     /// <summary>Gets or sets the form to write.</summary>
     [Parameter(Mandatory = true, Position = 0)]
+    [MaskedConversion(typeof(PveTokenHandoffFormat))]
     public PveTokenHandoffFormat Format { get; set; }
 
     /// <summary>Gets or sets the shell for environment variable assignments (Environment, TerraformBpg, TerraformTelmate).</summary>
@@ -63,55 +68,31 @@ public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string userId;
-        string tokenId;
-        SecureString secret;
-        string? server = MyInvocation.BoundParameters.ContainsKey(nameof(Server)) ? Server : null;
-        ApiToken? parsed = null;
-        try
+        using ApiToken? token = PveConnectionArguments.ReadApiToken(ApiToken, null, out ErrorRecord? error);
+        if (error is not null)
         {
-            if (ParameterSetName == CredentialSet)
-            {
-                try
-                {
-                    parsed = ApiTokenString.FromParts(Credential.UserName, Credential.Password);
-                }
-                catch (FormatException e)
-                {
-                    WriteError(ErrorMapper.InvalidArgument("InvalidApiToken", e.Message, Credential.UserName,
-                        $"Give a credential whose user name is the full token id ({ApiTokenString.Form} without '=SECRET') and whose password is the secret."));
-                    return;
-                }
+            WriteError(error);
+            return;
+        }
 
-                userId = parsed.UserId;
-                tokenId = parsed.TokenName;
-                secret = parsed.Secret;
-            }
-            else
-            {
-                userId = InputObject.UserId;
-                tokenId = InputObject.TokenId;
-                secret = InputObject.Secret;
-                server ??= InputObject.Session?.Server.Authority;
-            }
+        string? server = MyInvocation.BoundParameters.ContainsKey(nameof(Server)) ? Server : null;
+        if ((ApiToken is PSObject wrapped ? wrapped.BaseObject : ApiToken) is PveApiTokenSecret created)
+        {
+            server ??= created.Session?.Server.Authority;
+        }
 
-            PveShell? shell = MyInvocation.BoundParameters.ContainsKey(nameof(Shell)) ? Shell : null;
-            SecureString text = TokenHandoff.Build(Format, shell, userId, tokenId, secret, server);
-            if (AsPlainText)
+        PveShell? shell = MyInvocation.BoundParameters.ContainsKey(nameof(Shell)) ? Shell : null;
+        SecureString text = TokenHandoff.Build(Format, shell, token!.UserId, token.TokenName, token.Secret, server);
+        if (AsPlainText)
+        {
+            using (text)
             {
-                using (text)
-                {
-                    WriteObject(SecretText.ToPlainText(text));
-                }
-            }
-            else
-            {
-                WriteObject(text);
+                WriteObject(SecretText.ToPlainText(text));
             }
         }
-        finally
+        else
         {
-            parsed?.Dispose();
+            WriteObject(text);
         }
     }
 }

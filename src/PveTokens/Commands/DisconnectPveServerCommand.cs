@@ -16,6 +16,7 @@ public sealed class DisconnectPveServerCommand : PveCmdletBase
 {
     /// <summary>Gets or sets the sessions to close; the default session when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true)]
+    [MaskedConversion(typeof(PveSession[]))]
     [ValidateNotNull]
     public PveSession[] Session { get; set; } = Array.Empty<PveSession>();
 

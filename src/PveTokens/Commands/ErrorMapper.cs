@@ -33,9 +33,14 @@ internal static class ErrorMapper
     internal static ErrorRecord Map(Exception e, object? target, PveSession session) =>
         Map(e, target, session.AuthMethod, session.Identity);
 
-    internal static ErrorRecord Map(Exception e, object? target, PveAuthMethod? authMethod, string? identity) => e switch
+    /// <summary>
+    /// The ErrorRecord for <paramref name="e"/>. <paramref name="atConnect"/>: the failure is a new
+    /// connection's first login, so advice about sessions that lost their login does not apply;
+    /// <paramref name="secretHasUpperCase"/>: the rejected token's secret had upper-case letters.
+    /// </summary>
+    internal static ErrorRecord Map(Exception e, object? target, PveAuthMethod? authMethod, string? identity, bool atConnect = false, bool secretHasUpperCase = false) => e switch
     {
-        PveApiException api => FromApi(api, target, authMethod, identity),
+        PveApiException api => FromApi(api, target, authMethod, identity, atConnect, secretHasUpperCase),
         PveConnectionException connection => FromConnection(connection, target),
         PveTokenSecretLostException lost => Record(lost, "TokenSecretLost", ErrorCategory.ConnectionError, lost.FullTokenId, lost.Message,
             "Run the command above (it asks for confirmation) and store the secret it returns."),
@@ -49,37 +54,55 @@ internal static class ErrorMapper
             "Connect again with Connect-PveServer, or use one of the sessions Get-PveSession lists."),
         JsonException json => Record(json, "InvalidResponse", ErrorCategory.InvalidResult, target,
             "The server's answer could not be read as PVE's JSON: " + json.Message, "Check that -Server points at a Proxmox VE node (port 8006)."),
-        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, target),
+        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, SafeTarget(target)),
     };
 
     /// <summary>NoSession: no -Session and no default session in this runspace.</summary>
-    internal static ErrorRecord NoSession() => Record(
-        new InvalidOperationException("There is no PVE session: run Connect-PveServer first, or pass one with -Session."),
-        "NoSession", ErrorCategory.InvalidOperation, null, null, "Run Connect-PveServer first.");
+    internal static ErrorRecord NoSession()
+    {
+        const string message = "There is no PVE session: run Connect-PveServer first, or pass one with -Session.";
+        return Record(new InvalidOperationException(message), "NoSession", ErrorCategory.InvalidOperation, null, message, null);
+    }
 
     /// <summary>An argument the cmdlet itself rejects (a malformed token, server or thumbprint).</summary>
     internal static ErrorRecord InvalidArgument(string errorId, string message, object? target, string? recommendedAction = null) =>
-        Record(new ArgumentException(message), errorId, ErrorCategory.InvalidArgument, target, message, recommendedAction);
+        Record(new ArgumentException(InputEcho.Scrub(message)), errorId, ErrorCategory.InvalidArgument, target, message, recommendedAction);
 
     /// <summary>Something the caller named that the server's data does not have (a privilege no role holds, …).</summary>
     internal static ErrorRecord NotFound(string errorId, string message, object? target, string? recommendedAction = null) =>
-        Record(new ItemNotFoundException(message), errorId, ErrorCategory.ObjectNotFound, target, message, recommendedAction);
+        Record(new ItemNotFoundException(InputEcho.Scrub(message)), errorId, ErrorCategory.ObjectNotFound, target, message, recommendedAction);
 
-    private static ErrorRecord FromApi(PveApiException e, object? target, PveAuthMethod? authMethod, string? identity)
+    /// <summary>
+    /// What an ErrorRecord may hold as its target: the input as <see cref="InputEcho.Quote"/> shows it
+    /// when it is text (a target ends up in $Error and in Format-List views of it), else the object.
+    /// </summary>
+    internal static object? SafeTarget(object? target) => target is string text ? InputEcho.Quote(text) : target;
+
+    /// <summary>
+    /// The text an ErrorRecord shows: the message and, when there is one, the fix (the fix goes into
+    /// the message itself: Windows PowerShell never shows RecommendedAction, and pwsh would show it a
+    /// second time), scrubbed of anything secret-shaped.
+    /// </summary>
+    internal static string DetailsText(string message, string? recommendedAction) =>
+        InputEcho.Scrub(recommendedAction is null ? message : message + " " + recommendedAction);
+
+    private static ErrorRecord FromApi(PveApiException e, object? target, PveAuthMethod? authMethod, string? identity, bool atConnect, bool secretHasUpperCase)
     {
         string pve = $"PVE answered {e.StatusCode} {e.Message.TrimEnd('.')} to {e.Method} {e.Path}.";
         switch (e.StatusCode)
         {
             case 401 when authMethod == PveAuthMethod.ApiToken:
                 return Record(e, "AuthenticationFailed", ErrorCategory.AuthenticationError, target,
-                    $"PVE rejected the API token '{identity}' ({e.StatusCode} {e.PveMessage}).",
+                    $"PVE rejected the API token '{InputEcho.Quote(identity)}' ({e.StatusCode} {e.PveMessage}).",
+                    (secretHasUpperCase ? ApiTokenString.UpperCaseHint + " " : string.Empty) +
                     "Check that the token id is USER@REALM!TOKENID with the right realm; that the secret is the one shown when the token was created (it cannot be read back, Reset-PveApiToken issues a new one); that the token has not expired; and that its user exists, is enabled and has not expired.");
             case 401:
                 return Record(e, "AuthenticationFailed", ErrorCategory.AuthenticationError, target,
                     identity is null
                         ? $"PVE rejected the login ({e.StatusCode} {e.PveMessage})."
-                        : $"PVE rejected the login of '{identity}' ({e.StatusCode} {e.PveMessage}).",
-                    "Check the user name and realm (root@pam, or -Realm pve/ad/…), the password and, with two-factor authentication, -OneTimePassword; and that the account is enabled and has not expired. A session whose ticket could not be renewed needs Connect-PveServer again.");
+                        : $"PVE rejected the login of '{InputEcho.Quote(identity)}' ({e.StatusCode} {e.PveMessage}).",
+                    "Check the user name and realm (root@pam, or -Realm pve/ad/…), the password and, with two-factor authentication, -OneTimePassword; and that the account is enabled and has not expired." +
+                    (atConnect ? string.Empty : " A session whose ticket could not be renewed needs Connect-PveServer again."));
             case 403:
                 return Record(e, "PermissionDenied", ErrorCategory.PermissionDenied, target,
                     PermissionMessage(e, identity), PermissionAction(e, authMethod));
@@ -122,18 +145,19 @@ internal static class ErrorMapper
             string? fp = e.PresentedCertificateSha256 is null ? null : CertificateThumbprint.ToColonForm(e.PresentedCertificateSha256);
             string pin = fp is null
                 ? "Check the server's TLS configuration."
-                : $"If {fp} is your server's certificate (compare it with the fingerprint in the PVE web UI under the node's System > Certificates, or 'pvenode cert info' on the node), connect with -CertificateThumbprint {fp}.";
+                : $"If the certificate is your server's (the PVE web UI shows its fingerprint under the node's System > Certificates, and 'pvenode cert info' on the node prints it), connect with its SHA-256 fingerprint: -CertificateThumbprint {fp}.";
             string id = e.PinnedCertificateSha256 is not null ? "CertificatePinMismatch"
                 : e.Message.IndexOf("not trusted", StringComparison.Ordinal) >= 0 ? "CertificateNotTrusted"
                 : "TlsHandshakeFailed";
             return Record(e, id, ErrorCategory.SecurityError, target, e.Message, pin);
         }
 
-        (string id2, string action) = e.Kind switch
+        // The client's messages for refused, timed-out and unresolved connections carry their advice already.
+        (string id2, string? action) = e.Kind switch
         {
-            PveConnectionFailure.Refused => ("ConnectionRefused", $"Check the server name and port ({e.Server}:{e.Port}); PVE's API listens on 8006."),
-            PveConnectionFailure.TimedOut => ("ConnectionTimedOut", $"Check that {e.Server}:{e.Port} is reachable from here, or raise -TimeoutSec."),
-            PveConnectionFailure.NameResolution => ("ServerNotFound", "Check the server name, or use its IP address."),
+            PveConnectionFailure.Refused => ("ConnectionRefused", null),
+            PveConnectionFailure.TimedOut => ("ConnectionTimedOut", null),
+            PveConnectionFailure.NameResolution => ("ServerNotFound", null),
             _ => ("ConnectionFailed", $"Check the network path to {e.Server}:{e.Port} and try again."),
         };
         return Record(e, id2, ErrorCategory.ConnectionError, target, e.Message, action);
@@ -141,18 +165,10 @@ internal static class ErrorMapper
 
     private static ErrorRecord Record(Exception e, string errorId, ErrorCategory category, object? target, string? message, string? recommendedAction)
     {
-        var record = new ErrorRecord(e, errorId, category, target);
+        var record = new ErrorRecord(e, errorId, category, SafeTarget(target));
         if (message is not null || recommendedAction is not null)
         {
-            // The fix goes into the message itself: Windows PowerShell never shows RecommendedAction,
-            // and pwsh would show it a second time.
-            string text = message ?? e.Message;
-            if (recommendedAction is not null)
-            {
-                text += " " + recommendedAction;
-            }
-
-            record.ErrorDetails = new ErrorDetails(text);
+            record.ErrorDetails = new ErrorDetails(DetailsText(message ?? e.Message, recommendedAction));
         }
 
         return record;

@@ -96,34 +96,53 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             return;
         }
 
-        // Without -UserId, a full token id (what the -TokenId completer offers then) names its user too.
+        // A full token id (USER@REALM!TOKENID, wildcards allowed: what every view shows and admins
+        // copy) names its user too: in -TokenId, or in -UserId alone (where a positional one lands).
+        string[] userIds = UserId;
         string[] tokenIds = TokenId;
-        if (UserId.Length == 0)
+        if (tokenIds.Length == 0 && userIds.Length > 0 && userIds.All(u => u.IndexOf('!') >= 0))
         {
-            var names = new List<string>();
-            foreach (string token in TokenId)
+            tokenIds = userIds;
+            userIds = Array.Empty<string>();
+        }
+
+        var names = new List<string>();
+        foreach (string token in tokenIds)
+        {
+            int bang = token.IndexOf('!');
+            if (bang < 0)
             {
-                if (IsExact(token) && token.IndexOf('!') >= 0 && PveIdentifier.CheckFullTokenId(token, out string owner, out string name) is null)
-                {
-                    _queries.Add(new Query(session, new[] { new Pattern(owner) }, new[] { new Pattern(name) }));
-                }
-                else
-                {
-                    names.Add(token);
-                }
+                names.Add(token);
+                continue;
             }
 
-            if (names.Count == 0 && TokenId.Length > 0)
+            string owner = token.Substring(0, bang);
+            string name = token.Substring(bang + 1);
+            string? problem = IsExact(token) ? PveIdentifier.CheckFullTokenId(token) : null;
+            if (problem is null && userIds.Length > 0 && !userIds.Any(u => new WildcardPattern(u, WildcardOptions.IgnoreCase).IsMatch(owner)))
             {
+                problem = $"The full token id '{token}' belongs to {owner}, which -UserId does not name: give the full token id alone, or -UserId with the token's own name.";
+            }
+
+            if (problem is not null)
+            {
+                WriteError(ErrorMapper.InvalidArgument(PveApiTokenCommandSupport.InvalidTokenId, problem, token));
                 return;
             }
 
-            tokenIds = names.ToArray();
+            _queries.Add(new Query(session, new[] { new Pattern(owner) }, new[] { new Pattern(name) }));
         }
+
+        if (names.Count == 0 && tokenIds.Length > 0)
+        {
+            return;
+        }
+
+        tokenIds = names.ToArray();
 
         // Exact ids are checked here, before any request; wildcards are patterns and need no check.
         ErrorRecord? invalid = null;
-        foreach (string user in UserId.Where(IsExact))
+        foreach (string user in userIds.Where(IsExact))
         {
             invalid ??= PveApiTokenCommandSupport.CheckUserId(user);
         }
@@ -139,7 +158,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             return;
         }
 
-        _queries.Add(new Query(session, UserId.Select(u => new Pattern(u)).ToArray(), tokenIds.Select(t => new Pattern(t)).ToArray()));
+        _queries.Add(new Query(session, userIds.Select(u => new Pattern(u)).ToArray(), tokenIds.Select(t => new Pattern(t)).ToArray()));
     }
 
     protected override void EndProcessing()

@@ -324,9 +324,9 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         {
             WriteError(failure.Kind == AclExecutionFailureKind.Other
                 ? MapError(failure.Exception, failure.Target, session)
-                : new ErrorRecord(failure.Exception, failure.ErrorId, Category(failure.Kind), failure.Target)
+                : new ErrorRecord(failure.Exception, failure.ErrorId, Category(failure.Kind), ErrorMapper.SafeTarget(failure.Target))
                 {
-                    ErrorDetails = new ErrorDetails(failure.Message + " " + failure.Action) { RecommendedAction = failure.Action },
+                    ErrorDetails = new ErrorDetails(ErrorMapper.DetailsText(failure.Message ?? failure.Exception.Message, failure.Action)) { RecommendedAction = failure.Action },
                 });
         }
 

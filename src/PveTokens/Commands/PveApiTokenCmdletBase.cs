@@ -10,7 +10,9 @@ namespace PveTokens.Commands;
 /// <summary>
 /// The base of the cmdlets that act on one token at a time (New, Update, Remove, Reset): the token
 /// named by -UserId/-TokenId (also by property name from any object) or given as -InputObject (a
-/// token object by value, handled on its own session unless -Session names another). ByObject is
+/// token object by value, handled on its own session unless -Session names another). A full token
+/// id (USER@REALM!TOKENID) names the token alone, as -TokenId or as the one positional argument, so
+/// neither -UserId nor -TokenId is mandatory: a missing one is an error, never a prompt. ByObject is
 /// the default set because PowerShell binds pipeline input to the default set first: with ById a
 /// piped PveApiToken would bind by property name and New-PveApiToken could not copy its settings.
 /// </summary>
@@ -22,13 +24,13 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
     /// <summary>The parameter set of -InputObject.</summary>
     protected const string ByObjectSet = "ByObject";
 
-    /// <summary>Gets or sets the owning user, USER@REALM.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    /// <summary>Gets or sets the owning user, USER@REALM (or, alone, the full token id).</summary>
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string UserId { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets the token's own name (the part after '!').</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
+    /// <summary>Gets or sets the token's own name (the part after '!'), or its full id USER@REALM!TOKENID.</summary>
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string TokenId { get; set; } = string.Empty;
 
@@ -44,9 +46,7 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
     internal bool TryResolveToken(ref PveSession session, out string userId, out string tokenId)
     {
         PveApiToken? source = InputObject;
-        userId = source?.UserId ?? UserId;
-        tokenId = source?.TokenId ?? TokenId;
-        ErrorRecord? invalid = PveApiTokenCommandSupport.CheckIds(userId, tokenId);
+        ErrorRecord? invalid = PveApiTokenCommandSupport.ResolveIds(source?.UserId ?? UserId, source?.TokenId ?? TokenId, out userId, out tokenId);
         if (invalid is not null)
         {
             WriteError(invalid);

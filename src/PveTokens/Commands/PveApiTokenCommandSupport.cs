@@ -26,6 +26,54 @@ internal static class PveApiTokenCommandSupport
     internal const string UserNotFound = "UserNotFound";
     internal const string TokenAlreadyExists = "TokenAlreadyExists";
 
+    /// <summary>
+    /// The token a caller named, however it was named: -UserId with the token's own name in -TokenId,
+    /// or a full token id (USER@REALM!TOKENID, as every view shows it and admins copy it) in -TokenId,
+    /// or alone in -UserId (where a positional full id lands). InvalidUserId or InvalidTokenId, before
+    /// any request, when the ids are invalid, contradict each other or name no user.
+    /// </summary>
+    internal static ErrorRecord? ResolveIds(string? userId, string? tokenId, out string user, out string name)
+    {
+        user = userId ?? string.Empty;
+        name = tokenId ?? string.Empty;
+        if (name.Length == 0 && user.IndexOf('!') >= 0)
+        {
+            name = user;
+            user = string.Empty;
+        }
+
+        if (name.IndexOf('!') >= 0)
+        {
+            string full = name.Trim();
+            string? problem = PveIdentifier.CheckFullTokenId(full, out string owner, out string tokenName);
+            if (problem is not null)
+            {
+                return ErrorMapper.InvalidArgument(InvalidTokenId, problem, full);
+            }
+
+            if (user.Length > 0 && !string.Equals(user.Trim(), owner, StringComparison.Ordinal))
+            {
+                return ErrorMapper.InvalidArgument(InvalidTokenId,
+                    $"The full token id '{full}' belongs to {owner}, but -UserId names '{InputEcho.Quote(user)}': give the full token id alone, or -UserId with the token's own name.",
+                    full);
+            }
+
+            user = owner;
+            name = tokenName;
+            return null;
+        }
+
+        if (user.Length == 0)
+        {
+            return ErrorMapper.InvalidArgument(InvalidUserId, name.Length == 0
+                ? "No token named: give its full id, -TokenId USER@REALM!TOKENID (e.g. -TokenId 'ci@pve!backup'), or -UserId and -TokenId."
+                : $"The token '{InputEcho.Quote(name)}' needs its user: give -UserId, or the full token id USER@REALM!TOKENID as -TokenId.",
+                name);
+        }
+
+        return CheckIds(user, name);
+    }
+
     /// <summary>InvalidUserId or InvalidTokenId for ids PVE would refuse; null when both are valid.</summary>
     internal static ErrorRecord? CheckIds(string? userId, string? tokenId) => CheckUserId(userId) ?? CheckTokenId(tokenId, userId);
 
@@ -38,14 +86,6 @@ internal static class PveApiTokenCommandSupport
     internal static ErrorRecord? CheckTokenId(string? tokenId, string? userId = null)
     {
         tokenId ??= string.Empty;
-        if (tokenId.IndexOf('!') >= 0 && PveIdentifier.CheckFullTokenId(tokenId, out string user, out string name) is null)
-        {
-            // The most common mix-up: a full id where the token's own name belongs.
-            return ErrorMapper.InvalidArgument(InvalidTokenId,
-                $"-TokenId takes the token's own name, but '{tokenId}' is a full token id: use -UserId {user} -TokenId {name}.",
-                tokenId);
-        }
-
         string? problem = tokenId.Length == 0
             ? "The token id is empty: give the token's own name, e.g. -TokenId backup."
             : PveIdentifier.CheckTokenName(tokenId);
@@ -158,9 +198,8 @@ internal static class PveApiTokenCommandSupport
     /// <summary>An ErrorRecord whose details carry the message and the fix (PowerShell shows only the details).</summary>
     internal static ErrorRecord Record(Exception exception, string errorId, ErrorCategory category, object? target, string message, string? recommendedAction)
     {
-        var record = new ErrorRecord(exception, errorId, category, target);
-        string text = recommendedAction is null ? message : message + " " + recommendedAction;
-        record.ErrorDetails = new ErrorDetails(text) { RecommendedAction = recommendedAction ?? string.Empty };
+        var record = new ErrorRecord(exception, errorId, category, ErrorMapper.SafeTarget(target));
+        record.ErrorDetails = new ErrorDetails(ErrorMapper.DetailsText(message, recommendedAction)) { RecommendedAction = InputEcho.Scrub(recommendedAction) };
         return record;
     }
 

@@ -37,7 +37,8 @@ internal static class PveConnectionArguments
         }
         catch (FormatException e)
         {
-            cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidServer", e.Message, text));
+            string message = server is null ? $"The {HostVariable} environment variable does not hold a valid server. {e.Message}" : e.Message;
+            cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidServer", message, text));
             throw;
         }
     }
@@ -79,14 +80,13 @@ internal static class PveConnectionArguments
     }
 
     /// <summary>
-    /// The token of -ApiToken (else PMPROXY_TOKEN) in any of its forms: the token string (with or
-    /// without <c>PVEAPIToken=</c>), a SecureString holding it, a PSCredential (user name: the full
-    /// token id, password: the secret) or a PveApiTokenSecret from New-/Reset-PveApiToken. Parsed by
-    /// <see cref="ApiTokenString"/>; terminates with NoCredential or InvalidApiToken (never naming the value).
+    /// The token of -ApiToken (else PMPROXY_TOKEN), read by <see cref="ReadApiToken"/>; terminates
+    /// with NoCredential or InvalidApiToken (never naming the value).
     /// </summary>
     internal static ApiToken ResolveApiToken(PSCmdlet cmdlet, object? apiToken, string alternatives = "-ApiToken or -Credential")
     {
         object? value = apiToken is PSObject wrapped ? wrapped.BaseObject : apiToken;
+        string? source = null;
         if (value is null)
         {
             string? fromEnvironment = Environment.GetEnvironmentVariable(TokenVariable);
@@ -97,8 +97,30 @@ internal static class PveConnectionArguments
             }
 
             value = fromEnvironment;
+            source = $"The {TokenVariable} environment variable";
         }
 
+        ApiToken? token = ReadApiToken(value, source, out ErrorRecord? error);
+        if (error is not null)
+        {
+            cmdlet.ThrowTerminatingError(error);
+        }
+
+        return token!;
+    }
+
+    /// <summary>
+    /// A token in any of the forms admins hold one in: the token string (with or without
+    /// <c>PVEAPIToken=</c>), a SecureString holding it, a PSCredential (user name: the full token
+    /// id, password: the secret) or a PveApiTokenSecret from New-/Reset-PveApiToken. Parsed by
+    /// <see cref="ApiTokenString"/>; otherwise null and InvalidApiToken, whose target is never the
+    /// value (it may hold the secret). <paramref name="source"/> names where a value that did not
+    /// come from a parameter came from (an environment variable), so the message can say so.
+    /// </summary>
+    internal static ApiToken? ReadApiToken(object? apiToken, string? source, out ErrorRecord? error)
+    {
+        error = null;
+        object? value = apiToken is PSObject wrapped ? wrapped.BaseObject : apiToken;
         try
         {
             switch (value)
@@ -112,19 +134,24 @@ internal static class PveConnectionArguments
                 case PveApiTokenSecret created:
                     // New-PveApiToken | Connect-PveServer: FromParts copies the secret, so the object keeps its own.
                     return ApiTokenString.FromParts(created.FullTokenId, created.Secret);
+                case PveApiToken listed:
+                    error = ErrorMapper.InvalidArgument("InvalidApiToken",
+                        $"The token object '{listed.FullTokenId}' has no secret: PVE shows a token's secret only once, when New-PveApiToken or Reset-PveApiToken makes it.",
+                        null, "Pipe the output of New-PveApiToken or Reset-PveApiToken, or give a credential (the full token id as user name, the secret as password) or the token string.");
+                    return null;
                 default:
-                    cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidApiToken",
-                        $"-ApiToken takes a token string (USER@REALM!TOKENID=SECRET), a SecureString holding one, a PSCredential (user name: the full token id, password: the secret), or the output of New-PveApiToken or Reset-PveApiToken; a {value!.GetType().Name} is none of these.",
-                        null));
-                    throw new InvalidOperationException();
+                    error = ErrorMapper.InvalidArgument("InvalidApiToken",
+                        $"-ApiToken takes a token string (USER@REALM!TOKENID=SECRET), a SecureString holding one, a PSCredential (user name: the full token id, password: the secret), or the output of New-PveApiToken or Reset-PveApiToken; a {value?.GetType().Name ?? "null"} is none of these.",
+                        null);
+                    return null;
             }
         }
         catch (FormatException e)
         {
-            // The target is deliberately not the value: it may hold the secret.
-            cmdlet.ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidApiToken", e.Message, null,
-                "Copy the token as USER@REALM!TOKENID=SECRET, e.g. root@pam!automation=<the secret shown when the token was created>."));
-            throw;
+            string message = source is null ? e.Message : $"{source} does not hold a valid API token. {e.Message}";
+            error = ErrorMapper.InvalidArgument("InvalidApiToken", message, null,
+                "Copy the token as USER@REALM!TOKENID=SECRET, e.g. root@pam!automation=<the secret shown when the token was created>.");
+            return null;
         }
     }
 

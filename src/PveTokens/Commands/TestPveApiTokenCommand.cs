@@ -48,12 +48,12 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     };
 
     /// <summary>Gets or sets the token: string, SecureString, PSCredential or a new token from New-/Reset-PveApiToken; PMPROXY_TOKEN when omitted.</summary>
-    [Parameter(Position = 0, ValueFromPipeline = true)]
+    [Parameter(Position = 1, ValueFromPipeline = true)]
     [ValidateNotNull]
     public object? ApiToken { get; set; }
 
     /// <summary>Gets or sets the server; the session's server when omitted, else PMPROXY_HOST.</summary>
-    [Parameter(Position = 1)]
+    [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     public string? Server { get; set; }
 
@@ -146,6 +146,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         {
             result.ServerVersion = sameServer?.Version;
             Explain(result, e, sameServer);
+            if (token.SecretHasUpperCase && result.Reason is PveApiTokenTestReason.WrongSecret or PveApiTokenTestReason.Unknown)
+            {
+                result.Message += " " + ApiTokenString.UpperCaseHint;
+            }
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {

@@ -296,6 +296,45 @@ public class ConnectPveServerTests
     }
 
     [Fact]
+    public async Task ServerAndApiTokenHaveTheSamePositionsWhereverBothExist()
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("""
+            foreach ($c in Get-Command -Module PveTokens -CommandType Cmdlet | Where-Object { $_.Parameters.ContainsKey('Server') -and $_.Parameters.ContainsKey('ApiToken') }) {
+                foreach ($name in 'Server', 'ApiToken') {
+                    foreach ($set in $c.Parameters[$name].ParameterSets.Values | Where-Object Position -ge 0) { '{0} -{1} {2}' -f $c.Name, $name, $set.Position }
+                }
+            }
+            """);
+        r.AssertNoErrors();
+        var lines = r.Output.Select(o => o.ToString()).ToList();
+        Assert.Contains("Test-PveApiToken -Server 0", lines);
+        Assert.Contains("Connect-PveServer -ApiToken 1", lines);
+        Assert.All(lines, l => Assert.True(l.EndsWith(l.Contains("-Server", StringComparison.Ordinal) ? " 0" : " 1", StringComparison.Ordinal), l));
+
+        // The same order at work: the server first, then the token; a token where the server belongs is named as such.
+        await using EmulatorHost host = await Emulators.StartAsync();
+        string secret = host.State.AddToken("root@pam", "ci");
+        var vars = Emulators.Vars(host, ("t", "root@pam!ci=" + secret));
+        Assert.True(ps.Run("Test-PveApiToken $url $t -CertificateThumbprint $fp -Quiet", vars).Single<bool>());
+        PsResult swapped = ps.Run("Test-PveApiToken $t -CertificateThumbprint $fp", vars);
+        Assert.Equal("'root@pam!ci=***' is an API token, not a server: give the server as -Server (host, host:port or https:// URL) and the token as -ApiToken, e.g. -Server pve1.example.com -ApiToken $token.",
+            swapped.SingleError("InvalidServer,PveTokens.Commands.TestPveApiTokenCommand").ErrorDetails.Message);
+        Assert.DoesNotContain(secret, swapped.AllText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATokenStringAsCredentialIsPointedAtApiTokenWithoutAPrompt()
+    {
+        using var ps = new PowerShellHost();
+        PsResult r = ps.Run("Connect-PveServer pve1 -Credential 'root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f'");
+        ErrorRecord e = Assert.Single(r.Errors);
+        Assert.Contains("'root@pam!ci=***' is an API token string, not a user name: give it with -ApiToken", e.Exception.Message, StringComparison.Ordinal);
+        Assert.Empty(r.Prompts);
+        Assert.DoesNotContain("4d3b4f0e", r.AllText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ATokenIdGivenAsCredentialIsPointedAtApiToken()
     {
         using var ps = new PowerShellHost();

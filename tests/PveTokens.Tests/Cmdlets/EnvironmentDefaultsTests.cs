@@ -83,7 +83,21 @@ public sealed class EnvironmentDefaultsTests : IDisposable
 
         PsResult r = ps.Run("Connect-PveServer");
 
-        r.SingleError("InvalidApiToken," + Connect);
+        string message = r.SingleError("InvalidApiToken," + Connect).ErrorDetails.Message;
+        Assert.StartsWith("The PMPROXY_TOKEN environment variable does not hold a valid API token. ", message, StringComparison.Ordinal);
+        Assert.Null(MessageRules.RepeatedSentence(message));
         Assert.DoesNotContain("4d3b4f0e", r.AllText());
+    }
+
+    [Fact]
+    public void AMalformedServerInTheEnvironmentIsReportedAsComingFromThere()
+    {
+        Environment.SetEnvironmentVariable("PMPROXY_HOST", "http://pve1");
+        Environment.SetEnvironmentVariable("PMPROXY_TOKEN", "root@pam!ci=4d3b4f0e-8f8a-4b6a-9b0e-1a2b3c4d5e6f");
+        using var ps = new PowerShellHost();
+
+        string message = ps.Run("Connect-PveServer").SingleError("InvalidServer," + Connect).ErrorDetails.Message;
+
+        Assert.StartsWith("The PMPROXY_HOST environment variable does not hold a valid server. 'http://pve1' uses http://", message, StringComparison.Ordinal);
     }
 }

@@ -133,7 +133,7 @@ public class SessionTests
 
         ErrorRecord e = r.SingleError("NoSession,PveTokens.Tests.Cmdlets.TestPveGetCommand");
         Assert.Equal(ErrorCategory.InvalidOperation, e.CategoryInfo.Category);
-        Assert.Contains("Run Connect-PveServer first", e.ErrorDetails.Message);
+        Assert.Equal("There is no PVE session: run Connect-PveServer first, or pass one with -Session.", e.ErrorDetails.Message);
     }
 
     [Fact]

@@ -96,6 +96,46 @@ public sealed class ConvertToPveTokenHandoffTests : IDisposable
         Assert.DoesNotContain(Secret, r.AllText(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("$v | ConvertTo-PveTokenHandoff Header -AsPlainText")]
+    [InlineData("ConvertTo-PveTokenHandoff Header -ApiToken $v -AsPlainText")]
+    [InlineData("ConvertTo-PveTokenHandoff Header -Credential $v -AsPlainText")]
+    [InlineData("(ConvertTo-SecureString $v -AsPlainText -Force) | ConvertTo-PveTokenHandoff Header -AsPlainText")]
+    public void TakesATokenStringOrSecureStringFromThePipelineOrAParameterWithoutAPrompt(string script)
+    {
+        PsResult r = _ps.Run(script, new() { ["v"] = "PVEAPIToken=ci@pve!backup=" + Secret });
+
+        r.AssertNoErrors();
+        Assert.Empty(r.Prompts);
+        Assert.Equal("PVEAPIToken ci@pve!backup=" + Secret, r.Single<string>());
+    }
+
+    [Fact]
+    public void ATokenObjectWithoutSecretSaysWhatToPipeInstead()
+    {
+        var listed = new PveApiToken("ci@pve", "backup", "nightly", 0, true, true, 0, session: null);
+
+        PsResult r = _ps.Run("$t | ConvertTo-PveTokenHandoff Header", new() { ["t"] = listed });
+
+        ErrorRecord e = r.SingleError("InvalidApiToken,PveTokens.Commands.ConvertToPveTokenHandoffCommand");
+        Assert.Equal(
+            "The token object 'ci@pve!backup' has no secret: PVE shows a token's secret only once, when New-PveApiToken or Reset-PveApiToken makes it. " +
+            "Pipe the output of New-PveApiToken or Reset-PveApiToken, or give a credential (the full token id as user name, the secret as password) or the token string.",
+            e.ErrorDetails.Message);
+        Assert.Empty(r.Prompts);
+    }
+
+    [Fact]
+    public void AMalformedTokenStringInThePipelineIsAnErrorPerItemWithoutItsSecretAndTheRestGoOn()
+    {
+        PsResult r = _ps.Run("@(('ci@pve!backup:' + $s), ('ci@pve!backup=' + $s)) | ConvertTo-PveTokenHandoff Header -AsPlainText", new() { ["s"] = Secret });
+
+        Assert.Equal("InvalidApiToken,PveTokens.Commands.ConvertToPveTokenHandoffCommand", Assert.Single(r.Errors).FullyQualifiedErrorId);
+        Assert.Equal("PVEAPIToken ci@pve!backup=" + Secret, r.Single<string>());
+        Assert.Empty(r.Prompts);
+        Assert.DoesNotContain(Secret, string.Join("\n", r.Errors.Select(PsResult.Describe)), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ShellWithAFormatThatHasNoVariablesIsRefused()
     {

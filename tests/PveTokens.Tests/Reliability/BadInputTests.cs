@@ -100,6 +100,11 @@ public sealed class BadInputTests
                 PsResult r = c.Ps.Run($"& {command} @a -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null", new() { ["a"] = arguments });
                 int requests = c.Host.RequestLog.Count - before;
                 string what = $"{command} -{parameter} {Show(value)}";
+                foreach (ErrorRecord e in r.Errors.Where(e => MessageRules.RepeatedSentence(MessageRules.TextOf(e)) is not null))
+                {
+                    failures.Add($"{what}: the message says a sentence twice: {MessageRules.TextOf(e)}");
+                }
+
                 if (r.Errors.Count > 0 && requests == 0)
                 {
                     refused++;
@@ -168,6 +173,146 @@ public sealed class BadInputTests
             Assert.Contains(c.State.AclEntries(), a => a.Path == "/vms/100" && a.UgId == user + "!ci-1.x_y" && a.RoleId == "PVEAuditor");
             Assert.Equal(user + "!ci-1.x_y", Assert.Single(r.Objects<PveAcl>()).Principal);
         }
+    }
+
+    /// <summary>A real (UUID-shaped) secret, and one of another shape, so the masking is not only the UUID scrub.</summary>
+    private const string PastedSecret = "5f0c2d1e-8a7b-4c3d-9e6f-1a2b3c4d5e6f";
+    private const string OddSecret = "Sup3r-Secret-Value-42";
+
+    /// <summary>Secrets as admins paste them where they do not belong: token strings, a bare "name=secret", a URL with credentials.</summary>
+    public static readonly string[] PastedTokens =
+    {
+        "ci@pve!deploy=" + PastedSecret,
+        "PVEAPIToken=ci@pve!deploy=" + PastedSecret,
+        "qtok2=" + OddSecret,
+        "ci@pve!deploy=" + OddSecret,
+        "ci@pve!deploy:" + OddSecret,
+        $"https://ci@pve!deploy:{OddSecret}@127.0.0.1:8006/?token={OddSecret}",
+    };
+
+    [Fact]
+    public async Task A_secret_given_to_any_parameter_appears_in_no_error_stream_or_Error_entry()
+    {
+        await using var c = await ReliabilityContext.StartAsync(connectOptions: "-MaximumRetryCount 0");
+        c.State.AddGroup("ops");
+        var runs = new List<(string What, string Script, Dictionary<string, object?> Splat, string Value)>();
+        int n = 0;
+        foreach ((string command, string parameter) in StringParameters(c.Ps))
+        {
+            Func<int, Dictionary<string, object?>> invocation =
+                Invocations.GetValueOrDefault(command + "/" + parameter) ?? Invocations[command];
+            for (int v = 0; v < PastedTokens.Length; v++)
+            {
+                n++;
+                c.State.AddToken("ci@pve", $"victim{n}", privsep: true, comment: "v");
+                Dictionary<string, object?> splat = invocation(n);
+                splat[parameter] = IsArray(c.Ps, command, parameter) ? new[] { PastedTokens[v] } : PastedTokens[v];
+                AddConnection(c, command, splat);
+                runs.Add(($"{command} -{parameter} <pasted #{v}>", $"& {command} @a", splat, PastedTokens[v]));
+            }
+        }
+
+        // Positional use, where a value lands in whatever parameter has the position (the swapped
+        // `Connect-PveServer $token $server` of a tired admin), and credentials whose user name is a token string.
+        // (A cmdlet without positional parameters is left out: PowerShell's binder, not the module, refuses the stray argument.)
+        PsResult positional = c.Ps.Run("""
+            foreach ($c in Get-Command -Module PveTokens -CommandType Cmdlet | Sort-Object Name) {
+                $n = @($c.Parameters.Values | ForEach-Object { $_.ParameterSets.Values } | Where-Object Position -ge 0 | ForEach-Object Position | Sort-Object -Unique).Count
+                if ($n -gt 0) { '{0}|{1}' -f $c.Name, $n }
+            }
+            """);
+        foreach (string[] row in positional.Output.Select(o => o.ToString().Split('|')))
+        {
+            (string command, int positions) = (row[0], int.Parse(row[1], System.Globalization.CultureInfo.InvariantCulture));
+            for (int v = 0; v < PastedTokens.Length; v++)
+            {
+                var splat = new Dictionary<string, object?>();
+                AddConnection(c, command, splat);
+                runs.Add(($"{command} <pasted #{v}> (positional)", $"& {command} $v @a", splat, PastedTokens[v]));
+                if (positions > 1)
+                {
+                    runs.Add(($"{command} <pasted #{v}> <server> (positional)", $"& {command} $v $url @a", splat, PastedTokens[v]));
+                }
+            }
+        }
+
+        Assert.Contains(runs, r => r.What.StartsWith("Connect-PveServer <pasted #0> <server>", StringComparison.Ordinal));
+
+        for (int v = 0; v < PastedTokens.Length; v++)
+        {
+            string value = PastedTokens[v];
+            var asUser = new Dictionary<string, object?> { ["Credential"] = new PSCredential(value, TestSecrets.Secure(OddSecret)) };
+            runs.Add(($"Connect-PveServer -Credential <user name: pasted #{v}>", "Connect-PveServer -Server $url -CertificateThumbprint $fp -MaximumRetryCount 0 @a", asUser, value));
+            runs.Add(($"Connect-PveServer -Credential <pasted #{v}>", "Connect-PveServer -Server $url -CertificateThumbprint $fp -MaximumRetryCount 0 -Credential $v", new(), value));
+            runs.Add(($"ConvertTo-PveTokenHandoff -Credential <user name: pasted #{v}>", "ConvertTo-PveTokenHandoff -Format Header @a", asUser, value));
+            runs.Add(($"<pasted #{v}> | ConvertTo-PveTokenHandoff", "$v | ConvertTo-PveTokenHandoff -Format Environment", new(), value));
+            runs.Add(($"Connect-PveServer -ApiToken <pasted #{v}>", "Connect-PveServer -Server $url -CertificateThumbprint $fp -MaximumRetryCount 0 -ApiToken $v", new(), value));
+            runs.Add(($"Test-PveApiToken -ApiToken <pasted #{v}>", "Test-PveApiToken -Session $s -ApiToken $v", new(), value));
+        }
+
+        var failures = new List<string>();
+        int errors = 0;
+        c.Ps.Run("$Error.Clear()");
+        foreach ((string what, string script, Dictionary<string, object?> splat, string value) in runs)
+        {
+            var variables = new Dictionary<string, object?>
+            {
+                ["a"] = splat, ["v"] = value, ["url"] = c.Host.Url.ToString(), ["fp"] = c.Host.CertificateSha256, ["s"] = c.Session,
+            };
+            PsResult r = c.Ps.Run(script + " -ErrorAction Continue -WarningAction Continue -InformationAction Continue | Out-Null", variables, verbose: true);
+            errors += r.Errors.Count;
+            string text = ErrorText(r) + string.Join("\n", r.Warnings.Concat(r.Verbose).Concat(r.Debug).Concat(r.Information).Concat(r.Prompts).Concat(r.HostLines));
+            foreach (string secret in new[] { PastedSecret, OddSecret }.Where(secret => text.Contains(secret, StringComparison.OrdinalIgnoreCase)))
+            {
+                failures.Add($"{what}: the secret appears in: {Excerpt(text, secret)}");
+            }
+
+            failures.AddRange(r.Errors.Select(e => MessageRules.RepeatedSentence(MessageRules.TextOf(e)) is string repeated ? $"{what}: repeats \"{repeated}\"" : null).OfType<string>());
+        }
+
+        string recorded = string.Join("\n", c.Ps.Run("$Error | Format-List * -Force | Out-String -Width 400; $Error | ForEach-Object { $_.Exception.ToString(); $_.TargetObject | Out-String }").Output);
+        foreach (string secret in new[] { PastedSecret, OddSecret }.Where(secret => recorded.Contains(secret, StringComparison.OrdinalIgnoreCase)))
+        {
+            failures.Add("$Error holds a secret: " + Excerpt(recorded, secret));
+        }
+
+        Console.WriteLine($"pasted secrets: {runs.Count} runs, {errors} errors scanned");
+        Assert.True(errors > runs.Count / 2, $"most runs end in an error that is scanned ({errors} errors in {runs.Count} runs)");
+        Assert.True(failures.Count == 0, $"{failures.Count} leaks or repeats:\n" + string.Join("\n", failures.Distinct()));
+    }
+
+    private static void AddConnection(ReliabilityContext c, string command, Dictionary<string, object?> arguments)
+    {
+        bool takesSession = c.Ps.Run($"(Get-Command {command}).Parameters['Session'].ParameterType -eq [PveTokens.Models.PveSession]").Output.Single().BaseObject is true;
+        bool confirms = c.Ps.Run($"(Get-Command {command}).Parameters.ContainsKey('Confirm')").Output.Single().BaseObject is true;
+        if (takesSession)
+        {
+            arguments["Session"] = c.Session;
+        }
+        else if (command == "Connect-PveServer")
+        {
+            arguments.TryAdd("CertificateThumbprint", c.Host.CertificateSha256);
+            arguments.TryAdd("MaximumRetryCount", 0);
+        }
+
+        if (confirms)
+        {
+            arguments.TryAdd("Confirm", false);
+        }
+    }
+
+    private static bool IsArray(PowerShellHost ps, string command, string parameter) =>
+        ps.Run($"(Get-Command {command}).Parameters['{parameter}'].ParameterType.IsArray").Output.Single().BaseObject is true;
+
+    /// <summary>Everything an error shows or keeps: message, details, recommended action, target, category and the exception chain.</summary>
+    private static string ErrorText(PsResult r) =>
+        string.Join("\n", r.Errors.Select(e => PsResult.Describe(e) + "\n" + e.Exception + "\n" + e.CategoryInfo.TargetName + "\n" + e.InvocationInfo?.Line));
+
+    private static string Excerpt(string text, string secret)
+    {
+        int i = text.IndexOf(secret, StringComparison.OrdinalIgnoreCase);
+        int start = Math.Max(0, i - 160);
+        return text.Substring(start, Math.Min(text.Length - start, 200)).Replace("\n", " | ");
     }
 
     private static List<(string Command, string Parameter)> StringParameters(PowerShellHost ps)

@@ -81,7 +81,8 @@ public class NewPveApiTokenTests
     [InlineData("New-PveApiToken -UserId ci -TokenId x1", "InvalidUserId")]
     [InlineData("New-PveApiToken -UserId 'c i@pve' -TokenId x1", "InvalidUserId")]
     [InlineData("New-PveApiToken -UserId ci@pve -TokenId 1abc", "InvalidTokenId")]
-    [InlineData("New-PveApiToken -UserId ci@pve -TokenId 'ci@pve!x1'", "InvalidTokenId")]
+    [InlineData("New-PveApiToken -UserId alice@pve -TokenId 'ci@pve!x1'", "InvalidTokenId")]
+    [InlineData("New-PveApiToken -TokenId x1", "InvalidUserId")]
     [InlineData("New-PveApiToken -UserId ci@pve -TokenId x1 -ExpiresAt (Get-Date).AddMinutes(-1)", "ExpiryInPast")]
     [InlineData("New-PveApiToken -UserId ci@pve -TokenId x1 -ExpiresIn ([timespan]::Zero)", "ExpiryInPast")]
     [InlineData("New-PveApiToken -UserId ci@pve -TokenId x1 -ExpiresAt (Get-Date).AddDays(1) -ExpiresIn 1.00:00:00", "ConflictingExpiry")]
@@ -97,13 +98,14 @@ public class NewPveApiTokenTests
     }
 
     [Fact]
-    public async Task AFullIdInTokenIdIsExplained()
+    public async Task AFullIdInTokenIdThatContradictsUserIdIsExplained()
     {
         await using var t = await TokenTestContext.StartAsync();
 
-        ErrorRecord e = t.Run("New-PveApiToken -UserId ci@pve -TokenId 'ci@pve!x1'").SingleError("InvalidTokenId" + Id);
+        ErrorRecord e = t.Run("New-PveApiToken -UserId alice@pve -TokenId 'ci@pve!x1'").SingleError("InvalidTokenId" + Id);
 
-        Assert.Contains("-UserId ci@pve -TokenId x1", e.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.Equal("The full token id 'ci@pve!x1' belongs to ci@pve, but -UserId names 'alice@pve': give the full token id alone, or -UserId with the token's own name.",
+            e.ErrorDetails.Message);
     }
 
     [Fact]
