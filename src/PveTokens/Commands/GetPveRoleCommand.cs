@@ -31,7 +31,16 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
+
+    protected override void BeginProcessing()
+    {
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: true) is ErrorRecord invalid)
+        {
+            ThrowTerminatingError(invalid);
+        }
+    }
 
     protected override void ProcessRecordCore(PveSession session)
     {
@@ -39,6 +48,11 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
         {
             _roles[session] = Array.Empty<RoleInfo>();
             roles = Run(ct => session.Client.GetRolesAsync(ct));
+            if (PrivilegeArguments.Resolve(this, roles, session.Server.Authority, Privilege, allowWildcards: true) is null)
+            {
+                return;
+            }
+
             _roles[session] = roles;
         }
 

@@ -40,8 +40,15 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
 
         if (UserId.Length == 0)
         {
+            WarnIfIncomplete(session, users);
             Write(session, users);
             return;
+        }
+
+        // Every id exact and found: the answer is complete whatever else the caller cannot see.
+        if (!UserId.All(id => !WildcardPattern.ContainsWildcardCharacters(id) && users.Any(u => string.Equals(u.UserId, id.Trim(), StringComparison.Ordinal))))
+        {
+            WarnIfIncomplete(session, users);
         }
 
         var written = new HashSet<string>(StringComparer.Ordinal);
@@ -62,6 +69,17 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
             }
         }
     }
+
+    private void WarnIfIncomplete(PveSession session, List<PveUserFields> users)
+    {
+        if (_warned.Add(session) &&
+            ListingVisibility.CheckUsers(session.Identity, session.AuthMethod == PveAuthMethod.ApiToken, users.Select(u => u.UserId)) is string gap)
+        {
+            WriteWarning($"The user listing on {session.Server.Authority} is incomplete: {gap}. PVE shows a user only to a caller with Sys.Audit or User.Modify on one of its groups; every user needs {ListingVisibility.UserListingNeed}.");
+        }
+    }
+
+    private readonly HashSet<PveSession> _warned = new();
 
     private void Write(PveSession session, IEnumerable<PveUserFields> users)
     {
