@@ -88,6 +88,7 @@ public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
             PveTokenFields updated = Run(ct => session.Client.UpdateTokenAsync(userId, tokenId, update, ct));
             if (PassThru)
             {
+                // The PUT answer has no owner state; read it so the status is the one Get-PveApiToken shows.
                 (bool? enabled, long? expire) = PveApiTokenCommandSupport.ReadOwnerState(this, session, userId);
                 WriteObject(PveApiTokenCommandSupport.ToToken(userId, tokenId, updated, session, enabled, expire));
             }
