@@ -16,6 +16,9 @@ public sealed class CompleterTests
         s.AddToken("carol@pve", "build");
         s.AddAcl("/vms/100", "PVEVMUser", token: "ci@pve!backup");
         s.AddAcl("/storage/local", "PVEDatastoreUser", user: "ci@pve");
+        s.AddGroup("ops");
+        s.AddGroup("devs");
+        s.AddAcl("/storage/local", "PVEDatastoreUser", group: "ops");
     }
 
     private static string[] Complete(AclTestHost host, string input)
@@ -48,6 +51,16 @@ public sealed class CompleterTests
     [InlineData("New-PveApiToken -UserId ci", new[] { "ci@pve" })]
     [InlineData("Update-PveApiToken -UserId carol@pve -TokenId ", new[] { "build" })]
     [InlineData("Reset-PveApiToken -UserId ci@pve -TokenId de", new[] { "deploy" })]
+    [InlineData("Get-PvePermission -Privilege VM.Snap", new[] { "VM.Snapshot", "VM.Snapshot.Rollback" })]
+    [InlineData("Test-PveApiToken -Path /vms -Privilege datastore.allocates", new[] { "Datastore.AllocateSpace" })]
+    [InlineData("Get-PveRole -Privilege Sys.A", new[] { "Sys.AccessNetwork", "Sys.Audit" })]
+    [InlineData("Set-PveAcl -Path / -Role PVEAuditor -GroupId ", new[] { "devs", "ops" })]
+    [InlineData("Get-PveAcl -GroupId o", new[] { "ops" })]
+    [InlineData("Connect-PveServer -Credential root -Realm p", new[] { "pam", "pve" })]
+    [InlineData("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId ", new[] { "ci@pve!backup" })]
+    [InlineData("Remove-PveAcl -Path /vms/100/ -Role PVEVMUser -TokenId c", new[] { "ci@pve!backup" })]
+    [InlineData("Remove-PveAcl -Path /storage/local -Role PVEDatastoreUser -GroupId ", new[] { "ops" })]
+    [InlineData("Remove-PveAcl -Path /nodes -Role PVEAuditor -TokenId ", new string[0])]
     public async Task Completes_from_the_sessions_server(string input, string[] expected)
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
@@ -64,6 +77,9 @@ public sealed class CompleterTests
             ["TokenId"] = typeof(PveTokens.Completion.TokenIdCompleter),
             ["Role"] = typeof(PveTokens.Completion.RoleCompleter),
             ["Path"] = typeof(PveTokens.Completion.AclPathCompleter),
+            ["GroupId"] = typeof(PveTokens.Completion.GroupIdCompleter),
+            ["Realm"] = typeof(PveTokens.Completion.RealmCompleter),
+            ["Privilege"] = typeof(PveTokens.Completion.PrivilegeCompleter),
         };
         var checkedParameters = new List<string>();
         var missing = new List<string>();
@@ -85,6 +101,9 @@ public sealed class CompleterTests
         Assert.Contains("GetPveApiTokenCommand.TokenId", checkedParameters);
         Assert.Contains("RemovePveApiTokenCommand.UserId", checkedParameters);
         Assert.Contains("SetPveAclCommand.Role", checkedParameters);
+        Assert.Contains("RemovePveAclCommand.GroupId", checkedParameters);
+        Assert.Contains("ConnectPveServerCommand.Realm", checkedParameters);
+        Assert.Contains("TestPveApiTokenCommand.Privilege", checkedParameters);
     }
 
     [Fact]
