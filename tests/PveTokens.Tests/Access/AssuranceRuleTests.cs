@@ -133,3 +133,50 @@ public sealed class AssuranceRuleTests
         Assert.Null(ListingVisibility.Exists(new[] { ci }, "bob@pve", "ci@pve", false));
     }
 }
+
+/// <summary>
+/// Every 403 form PVE sends (api.md §1, §2.4, §5), under either kind of session, gets advice that
+/// names a privilege PVE named or the rights the call is known to need, or no advice: never a
+/// placeholder such as "the privilege PVE names".
+/// </summary>
+public sealed class PermissionAdviceTests
+{
+    public static TheoryData<string, string, string> Denials() => new()
+    {
+        { "GET", "/access/acl", "Permission check failed (/vms/100, VM.Audit)" },
+        { "PUT", "/access/acl", "Permission check failed (/vms, Permissions.Modify|VM.Allocate)" },
+        { "GET", "/access/users/ci@pve/token", "Permission check failed" },
+        { "POST", "/access/users/ci@pve/token/new", "Permission check failed" },
+        { "PUT", "/access/users/ci@pve/token/backup", "Permission check failed" },
+        { "DELETE", "/access/users/ci@pve/token/backup", "Permission check failed" },
+        { "GET", "/access/users/ci@pve", "Permission check failed" },
+        { "PUT", "/access/users/ci@pve", "Permission check failed" },
+        { "POST", "/access/roles", "Permission check failed (user != root@pam)" },
+        { "POST", "/access/ticket", "Permission check failed (URI '/access/ticket' not available with API token, need proper ticket." },
+    };
+
+    [Theory]
+    [MemberData(nameof(Denials))]
+    public void Advice_for_a_403_names_what_is_known_or_nothing(string method, string path, string message)
+    {
+        foreach (PveAuthMethod auth in new[] { PveAuthMethod.ApiToken, PveAuthMethod.Ticket })
+        {
+            var e = new PveTokens.Client.PveApiException(method, path, 403, message.Split('\n')[0], message, null);
+            System.Management.Automation.ErrorRecord r = PveTokens.Commands.ErrorMapper.Map(e, null, auth, auth == PveAuthMethod.ApiToken ? "ci@pve!t" : "ci@pve");
+            string text = r.ErrorDetails.Message;
+
+            Assert.StartsWith("PermissionDenied", r.FullyQualifiedErrorId, StringComparison.Ordinal);
+            Assert.DoesNotContain("PVE names", text, StringComparison.Ordinal);
+            if (e.Privilege is string named)
+            {
+                Assert.Contains(named, text.Substring(text.IndexOf(").", StringComparison.Ordinal)), StringComparison.Ordinal);
+            }
+            else if (!text.Contains("not available with API token", StringComparison.Ordinal) &&
+                     !text.Contains("root@pam", StringComparison.Ordinal) && !text.Contains("needs", StringComparison.Ordinal))
+            {
+                // Unknown call, no privilege named: the message ends with PVE's own words, no advice.
+                Assert.EndsWith($"for {(auth == PveAuthMethod.ApiToken ? "ci@pve!t" : "ci@pve")}.", text, StringComparison.Ordinal);
+            }
+        }
+    }
+}
