@@ -21,6 +21,7 @@ namespace PveTokens.Commands;
 public sealed class GetPveUserCommand : PveSessionCmdletBase
 {
     private readonly Dictionary<PveSession, List<PveUserFields>> _users = new();
+    private readonly HashSet<PveSession> _warned = new();
 
     /// <summary>Gets or sets the user ids (wildcards allowed); all users the session may see when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -78,8 +79,6 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
             WriteWarning($"The user listing on {session.Server.Authority} is incomplete: {gap}. PVE shows a user only to a caller with Sys.Audit or User.Modify on one of its groups; every user needs {ListingVisibility.UserListingNeed}.");
         }
     }
-
-    private readonly HashSet<PveSession> _warned = new();
 
     private void Write(PveSession session, IEnumerable<PveUserFields> users)
     {
