@@ -22,8 +22,8 @@ Describe 'Get-PveApiToken' {
     }
 
     It 'asks for <What> with <Call>' -TestCases @(
-        @{ What = 'one exact token'; Script = { Get-PveApiToken -UserId ci@pve -TokenId backup }; Call = 'GET /access/users/ci@pve/token/backup'; Count = 1 }
-        @{ What = 'one user'; Script = { Get-PveApiToken -UserId ci@pve }; Call = 'GET /access/users/ci@pve/token'; Count = 2 }
+        @{ What = 'one exact token'; Script = { Get-PveApiToken -UserId ci@pve -TokenId backup }; Call = 'GET /access/users/ci@pve'; Count = 1 }
+        @{ What = 'one user'; Script = { Get-PveApiToken -UserId ci@pve }; Call = 'GET /access/users/ci@pve'; Count = 2 }
         @{ What = 'a user wildcard'; Script = { Get-PveApiToken -UserId *@pve -TokenId mon* }; Call = 'GET /access/users (full)'; Count = 1 }
     ) {
         $r = Invoke-Traced $Script

@@ -27,7 +27,7 @@ Describe 'New-PveApiToken' {
 
     It 'keeps a 2100 expiry, a Unicode comment and privilege separation off' {
         $at = [datetime]::SpecifyKind([datetime]'2100-01-01', 'Utc')
-        $token = New-PveApiToken ci@pve pester2 -Comment 'Prüfung ✓' -ExpiresAt $at -PrivilegeSeparation $false
+        $token = New-PveApiToken ci@pve pester2 -Comment 'Prüfung ✓' -ExpiresAt $at -PrivilegeSeparation $false -Confirm:$false
 
         $read = Get-PveApiToken ci@pve pester2
         foreach ($t in $token, $read) {
@@ -56,7 +56,7 @@ Describe 'New-PveApiToken' {
     }
 
     It 'converts to a credential, and to a header value that Invoke-RestMethod accepts' {
-        $token = New-PveApiToken -UserId ci@pve -TokenId pester4 -PrivilegeSeparation $false
+        $token = New-PveApiToken -UserId ci@pve -TokenId pester4 -PrivilegeSeparation $false -Confirm:$false
         $credential = [pscredential]$token
 
         $credential.UserName | Should -Be 'ci@pve!pester4'

@@ -18,7 +18,7 @@ Describe 'Remove-PveApiToken' {
     It 'sends nothing with -WhatIf' {
         $r = Invoke-Traced { Get-PveApiToken -UserId ci@pve | Remove-PveApiToken -WhatIf }
 
-        $r.Calls | Should -Be @('GET /access/users/ci@pve/token')
+        $r.Calls | Should -Be @('GET /access/users/ci@pve')
         Get-PveApiToken -UserId ci@pve | Should -HaveCount 2
     }
 

@@ -3,7 +3,7 @@ BeforeAll {
     . (Join-Path $PSScriptRoot 'ApiToken.common.ps1')
     $script:server = Start-TokenTestServer
     $script:Id = ',PveTokens.Commands.UpdatePveApiTokenCommand'
-    $null = New-PveApiToken ci@pve nosep -PrivilegeSeparation $false -Comment 'keep me' -ExpiresAt '2099-12-31'
+    $null = New-PveApiToken ci@pve nosep -PrivilegeSeparation $false -Comment 'keep me' -ExpiresAt '2099-12-31' -Confirm:$false
 }
 
 AfterAll {
@@ -15,7 +15,7 @@ Describe 'Update-PveApiToken' {
         @{ Arguments = '-Comment x'; Sent = 'comment' }
         @{ Arguments = '-NoExpiry'; Sent = 'expire' }
         @{ Arguments = '-ExpiresIn 30.00:00:00'; Sent = 'expire' }
-        @{ Arguments = '-PrivilegeSeparation $false'; Sent = 'privsep' }
+        @{ Arguments = '-PrivilegeSeparation $false -Confirm:$false'; Sent = 'privsep' }
     ) {
         $command = [scriptblock]::Create("Update-PveApiToken -UserId ci@pve -TokenId nosep $Arguments")
         $r = Invoke-Traced $command
@@ -45,7 +45,7 @@ Describe 'Update-PveApiToken' {
     It 'removes a comment with an empty -Comment on PVE 9.2' {
         $r = Invoke-Traced { Update-PveApiToken ci@pve nosep -Comment '' -PassThru }
 
-        $r.Calls | Should -Be @('PUT /access/users/ci@pve/token/nosep (delete)')
+        $r.Calls | Should -Be @('PUT /access/users/ci@pve/token/nosep (delete)', 'GET /access/users/ci@pve')
         $r.Output[0].Comment | Should -BeNullOrEmpty
         (Get-PveApiToken ci@pve nosep).Comment | Should -BeNullOrEmpty
     }

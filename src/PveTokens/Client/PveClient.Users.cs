@@ -44,4 +44,15 @@ internal sealed partial class PveClient
     internal async Task<PveUserList> GetUsersAsync(CancellationToken cancellationToken) =>
         new(await SendAsync(HttpMethod.Get, "/access/users", new PveParameters().Add("full", true), ReadAllBytesAsync, cancellationToken)
             .ConfigureAwait(false));
+
+    /// <summary>
+    /// `GET /access/users/{userid}`: one user with its state and tokens. Needs Sys.Audit or User.Modify
+    /// on one of the user's groups (or /access/groups): unlike the token list, being the user is not enough.
+    /// </summary>
+    internal async Task<PveUserFields> GetUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        ReadOnlyMemory<byte> body = await SendAsync(HttpMethod.Get, "/access/users/" + Segment(userId), null, ReadAllBytesAsync, cancellationToken)
+            .ConfigureAwait(false);
+        return PveTokenJson.ReadUser(body.Span, userId);
+    }
 }

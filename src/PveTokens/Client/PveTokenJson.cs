@@ -37,6 +37,24 @@ internal static class PveTokenJson
         }
     }
 
+    /// <summary>
+    /// `GET /access/users/{userid}` (api.md §9): `{enable, expire, groups: [...], tokens: {name: {privsep,
+    /// expire, comment?}} | null, …}`, the same record as an index entry in other shapes; the id is not
+    /// in the answer and comes from the caller.
+    /// </summary>
+    internal static PveUserFields ReadUser(ReadOnlySpan<byte> json, string userId)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
+        if (!MoveToData(ref reader) || reader.TokenType == JsonTokenType.Null)
+        {
+            throw new JsonException($"PVE's answer for the user '{userId}' has no data.");
+        }
+
+        PveUserFields user = UserListCursor.ReadUser(ref reader);
+        user.UserId = userId;
+        return user;
+    }
+
     /// <summary>`GET /access/users/{userid}/token`: `{"data":[{tokenid, privsep, expire, comment?}]}`.</summary>
     internal static List<PveTokenFields> ReadTokenList(ReadOnlySpan<byte> json)
     {
@@ -299,7 +317,7 @@ internal static class PveTokenJson
             return true;
         }
 
-        private static PveUserFields ReadUser(ref Utf8JsonReader reader)
+        internal static PveUserFields ReadUser(ref Utf8JsonReader reader)
         {
             Expect(ref reader, JsonTokenType.StartObject);
             var user = new PveUserFields();
@@ -320,6 +338,17 @@ internal static class PveTokenJson
                         while (Read(ref reader) && reader.TokenType != JsonTokenType.EndArray)
                         {
                             user.Tokens.Add(ReadTokenObject(ref reader));
+                        }
+
+                        break;
+                    case "tokens" when reader.TokenType == JsonTokenType.StartObject:
+                        // GET /access/users/{userid}: a map from token name to its settings.
+                        while (Read(ref reader) && reader.TokenType != JsonTokenType.EndObject)
+                        {
+                            string name = ReadName(ref reader);
+                            PveTokenFields token = ReadTokenObject(ref reader);
+                            token.TokenId = name;
+                            user.Tokens.Add(token);
                         }
 
                         break;

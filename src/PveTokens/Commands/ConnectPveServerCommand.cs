@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Security;
 using PveTokens.Access;
 using PveTokens.Client;
+using PveTokens.Completion;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;
@@ -52,6 +53,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     /// <summary>Gets or sets the realm appended to the user name (pam when the name has no realm).</summary>
     [Parameter(ParameterSetName = CredentialSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RealmCompleter))]
     public string? Realm { get; set; }
 
     /// <summary>Gets or sets the current TOTP code for accounts with two-factor authentication.</summary>

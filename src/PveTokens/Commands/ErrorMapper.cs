@@ -130,9 +130,13 @@ internal static class ErrorMapper
             return "PVE never lets API tokens make this call: connect with -Credential (a user login) for it.";
         }
 
-        string grant = e.PermissionPath is not null
-            ? $"a role that includes {e.Privilege} on {e.PermissionPath}"
-            : "the privilege PVE names";
+        if (e.PermissionPath is null)
+        {
+            // PVE named no privilege: advise what this call needs where that is known, else nothing.
+            return RequiredRights.ForUnnamedDenial(e.Method, e.Path, e.PveMessage, authMethod == PveAuthMethod.ApiToken);
+        }
+
+        string grant = $"a role that includes {e.Privilege} on {e.PermissionPath}";
         return authMethod == PveAuthMethod.ApiToken
             ? $"Grant {grant}. A token with privilege separation (privsep=1, the default) has only the rights granted to the token itself, and never more than its user has: grant the role to the token (Set-PveAcl for the token) and make sure its user holds it too, or use a token without privilege separation."
             : $"Ask an administrator to grant {grant} to this user or one of its groups.";

@@ -54,6 +54,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(GroupIdCompleter))]
     public string[] GroupId { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets the roles to list (wildcards allowed).</summary>
@@ -77,6 +78,12 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
             _acl[session] = Array.Empty<AclEntry>();
             acl = Run(ct => session.Client.GetAclAsync(ct));
             _acl[session] = acl;
+
+            // PVE leaves out, without a word, the entries on paths the caller may neither audit nor modify.
+            if (Run(ct => ListingProbe.MissingRightsAsync(session.Client, needUsers: false, needAcl: true, ct)).Count > 0)
+            {
+                WriteWarning($"The ACL listing on {session.Server.Authority} is incomplete: {session.Identity} lacks {ListingVisibility.AclListingNeed}, so PVE shows only the entries on paths it may modify.");
+            }
         }
 
         Func<AclEntry, bool> principal = PrincipalFilter();

@@ -19,7 +19,10 @@ namespace PveTokens.Commands;
 /// </summary>
 /// <remarks>
 /// Two requests do almost all of it: `GET /access/users?full=1` (every user with its state, groups
-/// and tokens) and `GET /access/acl`. Only BroadRights needs PVE's own computation, because the
+/// and tokens) and `GET /access/acl`. Before them the session's own rights on /access and
+/// /access/groups are read: PVE filters both listings for a caller without Sys.Audit there, and an
+/// audit of what a blind identity sees would say "clean"; so that is an AuditIncomplete error unless
+/// -AllowPartial asks for a partial audit. Only BroadRights needs PVE's own computation, because the
 /// effective rights of a token are the intersection of its entries with its user's and depend on
 /// group membership, deeper entries and NoAccess: `GET /access/permissions?userid=TOKEN&amp;path=/`
 /// is asked only for tokens with an ACL entry on / (theirs, or their user's and groups' without
@@ -34,6 +37,9 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
 {
     private const string FindingsSet = "Findings";
     private const string SummarySet = "Summary";
+
+    /// <summary>Error id: the session cannot see every user, token or ACL entry, and -AllowPartial was not given.</summary>
+    internal const string AuditIncomplete = "AuditIncomplete";
 
     private static readonly TimeSpan DefaultExpiringWithin = TimeSpan.FromDays(30);
 
@@ -54,6 +60,14 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     /// <summary>Gets or sets the span within which an expiry counts as ExpiringSoon (30 days by default).</summary>
     [Parameter]
     public TimeSpan ExpiringWithin { get; set; } = DefaultExpiringWithin;
+
+    /// <summary>
+    /// Gets or sets whether to audit what the session can see when that is not everything (with a
+    /// warning) instead of failing: PVE hides users, tokens and ACL entries from a caller without the
+    /// rights to read them, and a partial audit must never pass for a clean one by accident.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter AllowPartial { get; set; }
 
     /// <summary>Gets or sets whether to write one count per severity instead of the findings.</summary>
     [Parameter(Mandatory = true, ParameterSetName = SummarySet)]
@@ -93,7 +107,28 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     private void Audit(PveSession session, Func<string, string, bool> include)
     {
         string server = session.Server.Authority;
+        var gaps = new List<string>(Run(ct => ListingProbe.MissingRightsAsync(session.Client, needUsers: true, needAcl: true, ct)));
         PveUserList users = Run(ct => session.Client.GetUsersAsync(ct));
+        if (gaps.Count == 0 &&
+            ListingVisibility.CheckUsers(session.Identity, session.AuthMethod == PveAuthMethod.ApiToken, users.Select(u => u.UserId)) is string gap)
+        {
+            gaps.Add(gap);
+        }
+
+        if (gaps.Count > 0)
+        {
+            string blind = $"{session.Identity} cannot see everything an audit must read on {server}: it lacks {string.Join("; and ", gaps)}.";
+            if (!AllowPartial)
+            {
+                WriteError(PveApiTokenCommandSupport.Record(new UnauthorizedAccessException(blind), AuditIncomplete, ErrorCategory.PermissionDenied, server,
+                    blind + " An audit of part of the tokens would look clean while hiding the rest, so none was made.",
+                    $"Run the audit as an identity with {ListingVisibility.AclListingNeed}, or add -AllowPartial to audit only what this one can see."));
+                return;
+            }
+
+            WriteWarning(blind + " -AllowPartial: auditing only what it can see; tokens it cannot see are not in the findings, and NoAclEntry may be reported for tokens whose entries it cannot read.");
+        }
+
         IReadOnlyList<AclEntry> acl = Run(ct => session.Client.GetAclAsync(ct));
         var auditor = new ApiTokenAuditor(server, PveEpoch.Now, ExpiringWithin);
         (List<PveApiTokenAuditFinding> findings, List<BroadRightsCandidate> candidates) =

@@ -14,7 +14,7 @@ namespace PveTokens.Commands;
 
 /// <summary>
 /// Lists API tokens. Every token of every user comes from one `GET /access/users?full=1`; one exact
-/// user asks only for that user's tokens, and one exact user with one exact token id for that token.
+/// user asks only for that user's record (`GET /access/users/{userid}`, tokens included).
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "PveApiToken", DefaultParameterSetName = ByIdSet)]
 [OutputType(typeof(PveApiToken))]
@@ -179,10 +179,10 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
     /// <summary>
     /// Picks the fewest requests for the queries on one server. One exact user (and nothing else):
-    /// that user's token list, or the one token when a single exact token id is asked for; both are
-    /// smaller answers than the users index and need no right beyond managing that user's tokens.
+    /// that user's record, which holds its tokens and its state, a smaller answer than the users index.
     /// Anything else (no user, wildcards, two or more users): the users index with tokens, in one
-    /// request, which also tells whether each owner is enabled and unexpired.
+    /// request. Both tell whether each owner is enabled and unexpired, so a token's status is the
+    /// same however it was asked for. Tokens come out sorted by user, then token id.
     /// </summary>
     private void Answer(PveSession session, List<Query> queries)
     {
@@ -195,28 +195,11 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         }
 
         string userId = users[0];
-        string[] tokens = queries.SelectMany(q => q.Tokens).Select(p => p.Text).Distinct(StringComparer.Ordinal).ToArray();
-        bool oneExactToken = tokens.Length == 1 && queries.All(q => q.Tokens.Length > 0 && q.Tokens.All(p => p.IsExact));
-        if (oneExactToken)
-        {
-            string tokenId = tokens[0];
-            try
-            {
-                PveTokenFields fields = Run(ct => session.Client.GetTokenAsync(userId, tokenId, ct));
-                Emit(PveApiTokenCommandSupport.ToToken(userId, tokenId, fields, session));
-            }
-            catch (Exception e) when (ErrorMapper.Handles(e))
-            {
-                WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
-            }
-
-            return;
-        }
-
-        List<PveTokenFields> list;
+        PveUserFields owner;
+        bool known;
         try
         {
-            list = Run(ct => session.Client.GetTokensAsync(userId, ct));
+            (owner, known) = ReadOwner(session, userId, queries);
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
@@ -230,17 +213,62 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         }
 
         var emitted = new HashSet<string>(StringComparer.Ordinal);
-        foreach (PveTokenFields fields in list)
+        foreach (PveTokenFields fields in Sorted(owner.Tokens))
         {
             string tokenId = fields.TokenId ?? string.Empty;
             if (Match(queries, userId, tokenId) && emitted.Add(tokenId))
             {
-                Emit(PveApiTokenCommandSupport.ToToken(userId, tokenId, fields, session));
+                Emit(PveApiTokenCommandSupport.ToToken(userId, tokenId, fields, session, known ? owner.Enabled : null, known ? owner.Expire : null));
             }
         }
 
         ReportNotFound(session, queries);
     }
+
+    /// <summary>
+    /// One user's record with its tokens: `GET /access/users/{userid}`, which also says whether the owner
+    /// is enabled and unexpired (so the status is the one the users index gives). Reading a user needs
+    /// Sys.Audit or User.Modify; a caller who may only manage the tokens (itself) gets them from the
+    /// token endpoints, and the owner's state stays unknown unless the session is that user.
+    /// </summary>
+    private (PveUserFields Owner, bool StateKnown) ReadOwner(PveSession session, string userId, List<Query> queries)
+    {
+        try
+        {
+            return (Run(ct => session.Client.GetUserAsync(userId, ct)), true);
+        }
+        catch (PveApiException e) when (e.StatusCode == 403)
+        {
+            WriteVerbose($"{session.Identity} may not read the user {userId} ({e.PveMessage.Trim()}): reading its tokens instead; their status shows Unknown unless the session is {userId} itself.");
+        }
+
+        var owner = new PveUserFields { UserId = userId };
+        string[] tokens = queries.SelectMany(q => q.Tokens).Select(p => p.Text).Distinct(StringComparer.Ordinal).ToArray();
+        bool oneExactToken = tokens.Length == 1 && queries.All(q => q.Tokens.Length > 0 && q.Tokens.All(p => p.IsExact));
+        if (oneExactToken)
+        {
+            try
+            {
+                PveTokenFields fields = Run(ct => session.Client.GetTokenAsync(userId, tokens[0], ct));
+                fields.TokenId = tokens[0];
+                owner.Tokens.Add(fields);
+            }
+            catch (PveApiException e) when (e.StatusCode == 500 && e.PveMessage.StartsWith("no such token", StringComparison.Ordinal))
+            {
+                // Reported as TokenNotFound like any exact id that matched nothing.
+            }
+        }
+        else
+        {
+            owner.Tokens.AddRange(Run(ct => session.Client.GetTokensAsync(userId, ct)));
+        }
+
+        return (owner, PveApiTokenCommandSupport.IsSessionUser(session, userId));
+    }
+
+    /// <summary>By token id, in ordinal order: PVE lists a user's tokens in hash order.</summary>
+    private static IEnumerable<PveTokenFields> Sorted(IEnumerable<PveTokenFields> tokens) =>
+        tokens.OrderBy(t => t.TokenId ?? string.Empty, StringComparer.Ordinal);
 
     /// <summary>`GET /access/users?full=1`, parsed user by user; each token is written as soon as it is read.</summary>
     private void AnswerFromUsersIndex(PveSession session, List<Query> queries)
@@ -252,14 +280,16 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         int tokensRead = 0;
         long consumed = 0;
         bool progressShown = false;
+        var listed = new List<string>();
         foreach (PveUserFields user in users.Read(bytes => consumed = bytes))
         {
+            listed.Add(user.UserId);
             foreach (Query query in queries)
             {
                 query.MarkUser(user.UserId);
             }
 
-            foreach (PveTokenFields fields in user.Tokens)
+            foreach (PveTokenFields fields in Sorted(user.Tokens))
             {
                 string tokenId = fields.TokenId ?? string.Empty;
                 if (Match(queries, user.UserId, tokenId) && emitted.Add(user.UserId + "!" + tokenId))
@@ -283,6 +313,11 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         {
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
+        }
+
+        if (ListingVisibility.CheckUsers(session.Identity, session.AuthMethod == PveAuthMethod.ApiToken, listed) is string gap)
+        {
+            WriteWarning($"The token listing on {session.Server.Authority} is incomplete: {gap}. PVE shows a user and its tokens only to a caller with Sys.Audit or User.Modify on one of the user's groups; every user needs {ListingVisibility.UserListingNeed}.");
         }
 
         ReportNotFound(session, queries);

@@ -75,6 +75,11 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
     private List<string?>? _paths;
     private readonly Dictionary<PveSession, PermissionEvaluator> _evaluators = new();
 
+    // Per session: the privileges asked for in the server's spelling, and the users index for existence checks.
+    private readonly Dictionary<PveSession, string[]?> _privileges = new();
+    private readonly Dictionary<PveSession, IReadOnlyList<PveUserFields>> _users = new();
+    private string[] _wanted = Array.Empty<string>();
+
     protected override void BeginProcessing()
     {
         if (Explain && CompareWithOwner)
@@ -82,6 +87,11 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
             ThrowTerminatingError(ErrorMapper.InvalidArgument("ExplainWithCompareWithOwner",
                 "-Explain and -CompareWithOwner cannot be used together.", null,
                 "Run Get-PvePermission -TokenId … -Explain: its rows show the token's entry and the owner's entry it is intersected with."));
+        }
+
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: true) is ErrorRecord invalidPrivilege)
+        {
+            ThrowTerminatingError(invalidPrivilege);
         }
 
         var paths = new List<string?>();
@@ -102,6 +112,20 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
+        // A privilege the server does not know would match nothing and look like "no such right".
+        if (!_privileges.TryGetValue(session, out string[]? wanted))
+        {
+            _privileges[session] = null;
+            wanted = PrivilegeArguments.Resolve(this, session.Client, session.Server.Authority, Privilege, allowWildcards: true);
+            _privileges[session] = wanted;
+        }
+
+        if (wanted is null)
+        {
+            return;
+        }
+
+        _wanted = wanted;
         // Several principals are one request (or two, compared) each: show how far along it is.
         int total = ParameterSetName == UserSet ? UserId.Length : ParameterSetName == TokenSet ? TokenId.Length : 0;
         string activity = $"Reading effective permissions on {session.Server.Authority}";
@@ -199,6 +223,11 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
                 return;
             }
 
+            if (userId is not null && map.Paths.All(p => p.Value.Count == 0) && !Exists(session, userId))
+            {
+                return;
+            }
+
             if (Explain)
             {
                 WriteExplained(session, principal, map);
@@ -234,11 +263,33 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
             try
             {
                 token = Run(ct => session.Client.GetPermissionsAsync(tokenId, path, ct));
-                user = Run(ct => session.Client.GetPermissionsAsync(owner, path, ct));
             }
             catch (Exception e) when (ErrorMapper.Handles(e))
             {
                 WriteError(MapError(e, tokenId, session));
+                return;
+            }
+
+            // "Every privilege its owner has" is no answer for a token that does not exist.
+            if (token.Paths.All(p => p.Value.Count == 0) && !Exists(session, tokenId))
+            {
+                return;
+            }
+
+            try
+            {
+                user = Run(ct => session.Client.GetPermissionsAsync(owner, path, ct));
+            }
+            catch (PveApiException e) when (e.StatusCode == 403 && session.AuthMethod == PveAuthMethod.ApiToken)
+            {
+                WriteError(PveApiTokenCommandSupport.Record(e, OwnerNotReadable, ErrorCategory.PermissionDenied, tokenId,
+                    $"The session {session.Identity} is an API token, and PVE does not count a token as its own user: it may read its own rights but not those of {owner} ({e.PveMessage.Trim()}).",
+                    $"Run the comparison from a session of {owner} itself (Connect-PveServer -Credential), which may always read its own and its tokens' rights."));
+                return;
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteError(MapError(e, owner, session));
                 return;
             }
 
@@ -328,6 +379,50 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
     }
 
     private bool Wanted(string privilege) =>
-        Privilege.Length == 0 ||
-        Privilege.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(privilege));
+        _wanted.Length == 0 ||
+        _wanted.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(privilege));
+
+    /// <summary>
+    /// Whether <paramref name="principal"/> exists, asked only when PVE reported no privileges at all
+    /// (its answer for a principal that does not exist); writes UserNotFound or TokenNotFound when it
+    /// does not, and a warning when the session cannot see enough to tell. One users listing per session.
+    /// </summary>
+    private bool Exists(PveSession session, string principal)
+    {
+        if (!_users.TryGetValue(session, out IReadOnlyList<PveUserFields>? users))
+        {
+            try
+            {
+                users = Run(ct => session.Client.GetUsersAsync(ct)).ToList();
+            }
+            catch (Exception e) when (ErrorMapper.Handles(e))
+            {
+                WriteVerbose($"The users could not be listed to check that {principal} exists: {e.Message}");
+                users = Array.Empty<PveUserFields>();
+            }
+
+            _users[session] = users;
+        }
+
+        bool token = principal.IndexOf('!') >= 0;
+        switch (ListingVisibility.Exists(users, principal, session.Identity, session.AuthMethod == PveAuthMethod.ApiToken))
+        {
+            case true:
+                return true;
+            case false:
+                string message = token
+                    ? $"There is no API token {principal} on {session.Server.Authority}: PVE reports no privileges for a token that does not exist, as if it existed without any."
+                    : $"There is no user {principal} on {session.Server.Authority}: PVE reports no privileges for a user that does not exist, as if it existed without any.";
+                WriteError(PveApiTokenCommandSupport.Record(new ItemNotFoundException(message),
+                    token ? PveApiTokenCommandSupport.TokenNotFound : PveApiTokenCommandSupport.UserNotFound, ErrorCategory.ObjectNotFound, principal, message,
+                    token ? "Check the token id and its realm (USER@REALM!TOKENID); Get-PveApiToken lists the tokens." : "Check the user id and its realm (USER@REALM, e.g. ci@pve); Get-PveUser lists the users."));
+                return false;
+            default:
+                WriteWarning($"PVE reports no privileges for {principal}, and {session.Identity} cannot list every user to tell whether it exists (that needs {ListingVisibility.UserListingNeed}): check the id and its realm.");
+                return true;
+        }
+    }
+
+    /// <summary>Error id: a token session asked for its owner's rights, which PVE does not let a token read as "self".</summary>
+    internal const string OwnerNotReadable = "OwnerNotReadable";
 }

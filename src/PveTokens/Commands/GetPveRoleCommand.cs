@@ -34,12 +34,25 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
+    protected override void BeginProcessing()
+    {
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: true) is ErrorRecord invalid)
+        {
+            ThrowTerminatingError(invalid);
+        }
+    }
+
     protected override void ProcessRecordCore(PveSession session)
     {
         if (!_roles.TryGetValue(session, out IReadOnlyList<RoleInfo>? roles))
         {
             _roles[session] = Array.Empty<RoleInfo>();
             roles = Run(ct => session.Client.GetRolesAsync(ct));
+            if (PrivilegeArguments.Resolve(this, roles, session.Server.Authority, Privilege, allowWildcards: true) is null)
+            {
+                return;
+            }
+
             _roles[session] = roles;
         }
 

@@ -21,6 +21,7 @@ namespace PveTokens.Commands;
 public sealed class GetPveUserCommand : PveSessionCmdletBase
 {
     private readonly Dictionary<PveSession, List<PveUserFields>> _users = new();
+    private readonly HashSet<PveSession> _warned = new();
 
     /// <summary>Gets or sets the user ids (wildcards allowed); all users the session may see when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -40,8 +41,15 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
 
         if (UserId.Length == 0)
         {
+            WarnIfIncomplete(session, users);
             Write(session, users);
             return;
+        }
+
+        // Every id exact and found: the answer is complete whatever else the caller cannot see.
+        if (!UserId.All(id => !WildcardPattern.ContainsWildcardCharacters(id) && users.Any(u => string.Equals(u.UserId, id.Trim(), StringComparison.Ordinal))))
+        {
+            WarnIfIncomplete(session, users);
         }
 
         var written = new HashSet<string>(StringComparer.Ordinal);
@@ -60,6 +68,15 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
                     ErrorDetails = new ErrorDetails(message),
                 });
             }
+        }
+    }
+
+    private void WarnIfIncomplete(PveSession session, List<PveUserFields> users)
+    {
+        if (_warned.Add(session) &&
+            ListingVisibility.CheckUsers(session.Identity, session.AuthMethod == PveAuthMethod.ApiToken, users.Select(u => u.UserId)) is string gap)
+        {
+            WriteWarning($"The user listing on {session.Server.Authority} is incomplete: {gap}. PVE shows a user only to a caller with Sys.Audit or User.Modify on one of its groups; every user needs {ListingVisibility.UserListingNeed}.");
         }
     }
 

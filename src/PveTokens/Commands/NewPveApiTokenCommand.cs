@@ -67,7 +67,7 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
             return;
         }
 
-        if (!ShouldProcess(PveApiTokenCommandSupport.Describe(userId, tokenId, session), "Create API token"))
+        if (!ShouldChange(userId, tokenId, session, "Create API token", settings.PrivilegeSeparation == false))
         {
             return;
         }

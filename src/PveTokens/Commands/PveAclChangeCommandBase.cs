@@ -60,6 +60,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
     /// <summary>Gets or sets the groups.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(GroupIdCompleter))]
     public string[] GroupId { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets ACL entries (from Get-PveAcl) to apply as they are.</summary>
@@ -249,7 +250,12 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
             }
 
             AclChange change = Plan(acl, item);
-            if (change.RolesAlreadyDone.Count > 0)
+            if (Delete)
+            {
+                // A revoke of an entry that is not there is usually a typo (path, principal or role): say so.
+                WarnNothingToRevoke(who, item, change);
+            }
+            else if (change.RolesAlreadyDone.Count > 0)
             {
                 WriteVerbose(AlreadyDoneMessage(who, change));
             }
@@ -390,12 +396,20 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         }
     }
 
-    private string AlreadyDoneMessage(string who, AclChange change)
+    private static string AlreadyDoneMessage(string who, AclChange change) =>
+        $"{Capitalize(who)} already has {string.Join(", ", change.RolesAlreadyDone)} on {change.Path} (propagate: {(change.Propagate ? "yes" : "no")}): nothing to send.";
+
+    private void WarnNothingToRevoke(string who, Pending item, AclChange change)
     {
-        string roles = string.Join(", ", change.RolesAlreadyDone);
-        return Delete
-            ? $"{Capitalize(who)} has no {roles} on {change.Path}: nothing to revoke."
-            : $"{Capitalize(who)} already has {roles} on {change.Path} (propagate: {(change.Propagate ? "yes" : "no")}): nothing to send.";
+        var absent = new List<string>(change.RolesAlreadyDone.Select(r => $"'{r}'"));
+        absent.AddRange(item.Roles
+            .Where(WildcardPattern.ContainsWildcardCharacters)
+            .Where(r => !change.RolesToSend.Any(WildcardPattern.Get(r, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch))
+            .Select(r => $"a role matching '{r}'"));
+        if (absent.Count > 0)
+        {
+            WriteWarning($"{Capitalize(who)} has no ACL entry with {string.Join(", ", absent)} on {change.Path}: nothing to revoke. Check the path, the principal and the role with Get-PveAcl -Path '{change.Path}'.");
+        }
     }
 
     private static string Capitalize(string s) => s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s.Substring(1);

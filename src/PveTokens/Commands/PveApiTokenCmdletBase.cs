@@ -61,6 +61,36 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
         return true;
     }
 
+    /// <summary>
+    /// ShouldProcess for a token change. A change that leaves the token without privilege separation
+    /// hands it every right of its user, now and later, and PVE then ignores the token's own ACL
+    /// entries: it is warned about, and confirmed as a ConfirmImpact High change would be (the cmdlet
+    /// itself is Medium, so comment or expiry changes do not prompt). -Confirm:$false, -WhatIf and
+    /// $ConfirmPreference work as usual.
+    /// </summary>
+    internal bool ShouldChange(string userId, string tokenId, PveSession session, string action, bool privilegeSeparationOff)
+    {
+        string target = PveApiTokenCommandSupport.Describe(userId, tokenId, session);
+        if (!privilegeSeparationOff)
+        {
+            return ShouldProcess(target, action);
+        }
+
+        string why = $"Without privilege separation the token {userId}!{tokenId} holds every right of {userId} on every path, now and whatever {userId} is granted later, and PVE ignores the ACL entries that name the token.";
+        WriteWarning(why);
+        if (!ShouldProcess(target, action))
+        {
+            return false;
+        }
+
+        // ShouldProcess has already asked when -Confirm was given or $ConfirmPreference is Medium or lower.
+        object? preference = SessionState.PSVariable.GetValue("ConfirmPreference");
+        bool highOnly = preference is ConfirmImpact impact ? impact == ConfirmImpact.High
+            : string.Equals(preference?.ToString(), nameof(ConfirmImpact.High), System.StringComparison.OrdinalIgnoreCase);
+        return IsBound("Confirm") || !highOnly ||
+            ShouldContinue($"{why} {action} for {target}?", "Turn privilege separation off");
+    }
+
     /// <summary>Whether the caller named the parameter (on the command line or from the pipeline).</summary>
     internal bool IsBound(string parameterName) => MyInvocation.BoundParameters.ContainsKey(parameterName);
 }

@@ -210,6 +210,30 @@ internal static class PveApiTokenCommandSupport
     internal static bool IsSessionToken(PveSession session, string userId, string tokenId) =>
         session.AuthMethod == PveAuthMethod.ApiToken && string.Equals(session.Identity, userId + "!" + tokenId, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Whether <paramref name="session"/> is logged in (by ticket) as <paramref name="userId"/>: PVE checks
+    /// the user on every ticket request, so the user is then known to be enabled and unexpired.
+    /// </summary>
+    internal static bool IsSessionUser(PveSession session, string userId) =>
+        session.AuthMethod == PveAuthMethod.Ticket && string.Equals(session.Identity, userId, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The owner's state for a token's status (`GET /access/users/{userid}`); nulls (status Unknown)
+    /// when the session may not read the user and is not that user.
+    /// </summary>
+    internal static (bool? Enabled, long? Expire) ReadOwnerState(PveCmdletBase cmdlet, PveSession session, string userId)
+    {
+        try
+        {
+            PveUserFields owner = cmdlet.Run(ct => session.Client.GetUserAsync(userId, ct));
+            return (owner.Enabled, owner.Expire);
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            return IsSessionUser(session, userId) ? (true, 0) : (null, null);
+        }
+    }
+
     /// <summary>A token as PVE reported it; the owner's state only when the answer included it.</summary>
     internal static PveApiToken ToToken(string userId, string tokenId, PveTokenFields fields, PveSession session,
         bool? ownerEnabled = null, long? ownerExpire = null) =>

@@ -99,6 +99,11 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     protected override void BeginProcessing()
     {
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: false) is ErrorRecord invalidPrivilege)
+        {
+            ThrowTerminatingError(invalidPrivilege);
+        }
+
         foreach (string path in Path.Length == 0 ? new[] { "/" } : Path)
         {
             string? normalized = AclPath.NormalizeAndValidate(path, out string? error);
@@ -167,7 +172,19 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         bool checkedAll = true;
         if (result.Authenticated && Privilege.Length > 0)
         {
-            checkedAll = CheckPrivileges(client, result);
+            // A privilege the server does not know would be reported missing, inviting a grant nobody can make.
+            string[]? privileges = PrivilegeArguments.Resolve(this, client, result.Server, Privilege, allowWildcards: false);
+            if (privileges is null)
+            {
+                if (Quiet)
+                {
+                    WriteObject(false);
+                }
+
+                return;
+            }
+
+            checkedAll = CheckPrivileges(client, result, privileges);
         }
 
         result.Passed = result.Authenticated && checkedAll && result.MissingPrivileges.Length == 0;
@@ -268,7 +285,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     };
 
     /// <summary>Asks PVE, as the token itself, for its rights on each path; false when a path could not be read.</summary>
-    private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result)
+    private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result, string[] privileges)
     {
         var checks = new List<PveApiTokenPrivilegeCheck>();
         bool all = true;
@@ -288,7 +305,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
             // PVE answers {"<path as given>": {...}}; the path was sent normalised.
             IReadOnlyDictionary<string, bool> held = map.Paths.Count == 1 ? map.Paths.Values.First() : map.Get(path);
-            foreach (string wanted in Privilege.Distinct(StringComparer.OrdinalIgnoreCase))
+            foreach (string wanted in privileges)
             {
                 string? name = held.Keys.FirstOrDefault(k => string.Equals(k, wanted, StringComparison.OrdinalIgnoreCase));
                 checks.Add(name is null

@@ -78,7 +78,7 @@ public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
         }
 
         PveTokenUpdate update = BuildUpdate(out string changes);
-        if (!ShouldProcess(PveApiTokenCommandSupport.Describe(userId, tokenId, session), $"Update API token ({changes})"))
+        if (!ShouldChange(userId, tokenId, session, $"Update API token ({changes})", update.PrivilegeSeparation == false))
         {
             return;
         }
@@ -88,7 +88,9 @@ public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
             PveTokenFields updated = Run(ct => session.Client.UpdateTokenAsync(userId, tokenId, update, ct));
             if (PassThru)
             {
-                WriteObject(PveApiTokenCommandSupport.ToToken(userId, tokenId, updated, session));
+                // The PUT answer has no owner state; read it so the status is the one Get-PveApiToken shows.
+                (bool? enabled, long? expire) = PveApiTokenCommandSupport.ReadOwnerState(this, session, userId);
+                WriteObject(PveApiTokenCommandSupport.ToToken(userId, tokenId, updated, session, enabled, expire));
             }
         }
         catch (PveApiException e) when (update.DeleteComment && e.StatusCode == 400 && e.Errors.ContainsKey("delete"))

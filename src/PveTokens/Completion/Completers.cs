@@ -26,7 +26,8 @@ internal sealed class UserIdCompleter : IArgumentCompleter
 
 /// <summary>
 /// Completes -TokenId: full token ids (USER@REALM!TOKENID), or, when -UserId is on the command line
-/// (as with the token cmdlets), the names of those users' tokens.
+/// (as with the token cmdlets), the names of those users' tokens. For Remove-PveAcl -Path P: only the
+/// tokens that have an entry on P.
 /// </summary>
 internal sealed class TokenIdCompleter : IArgumentCompleter
 {
@@ -34,6 +35,11 @@ internal sealed class TokenIdCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompleterGuard.Run(fakeBoundParameters, session =>
         {
+            if (GroupIdCompleter.Removable(commandName, fakeBoundParameters, session, PveAclPrincipalType.Token) is { } removable)
+            {
+                return CompletionText.Complete(removable, wordToComplete);
+            }
+
             IReadOnlyList<PveUserFields> users = CompletionSource.Users(session);
             IReadOnlyList<string> owners = CompletionSource.BoundStrings(fakeBoundParameters, "UserId");
             if (owners.Count > 0 && (wordToComplete ?? string.Empty).IndexOf('!') < 0)
@@ -62,17 +68,60 @@ internal sealed class RoleCompleter : IArgumentCompleter
             wordToComplete));
 }
 
-/// <summary>Completes -Privilege with every privilege the server's roles name; the tooltip lists the roles holding it.</summary>
+/// <summary>Completes -Privilege with the privileges the server's roles hold (Administrator holds them all); the tooltip names the roles.</summary>
 internal sealed class PrivilegeCompleter : IArgumentCompleter
 {
     public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompleterGuard.Run(fakeBoundParameters, session =>
+        {
+            IReadOnlyList<RoleInfo> roles = CompletionSource.Roles(session);
+            return CompletionText.Complete(
+                roles.SelectMany(r => r.Privileges).Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal)
+                    .Select(p => new CompletionCandidate(p, $"{p}: in {string.Join(", ", roles.Where(r => r.Privileges.Contains(p)).Select(r => r.RoleId).Take(6))}")),
+                wordToComplete);
+        });
+}
+
+/// <summary>Completes -GroupId with the groups the session's server lists.</summary>
+internal sealed class GroupIdCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompleterGuard.Run(fakeBoundParameters, session => CompletionText.Complete(
-            CompletionSource.Roles(session)
-                .SelectMany(r => r.Privileges.Select(p => (Privilege: p, r.RoleId)))
-                .GroupBy(x => x.Privilege, StringComparer.Ordinal)
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => new CompletionCandidate(g.Key, $"{g.Key}: in {string.Join(", ", g.Select(x => x.RoleId))}")),
+            Removable(commandName, fakeBoundParameters, session, PveAclPrincipalType.Group)
+                ?? CompletionSource.Groups(session).Select(g => new CompletionCandidate(g)),
+            wordToComplete));
+
+    /// <summary>
+    /// For Remove-PveAcl with -Path on the command line: only the principals of that type that have an
+    /// entry on the path, since revoking anything else does nothing. Null for every other command.
+    /// </summary>
+    internal static IEnumerable<CompletionCandidate>? Removable(string commandName, IDictionary fakeBoundParameters, PveSession session, PveAclPrincipalType type)
+    {
+        if (!string.Equals(commandName, "Remove-PveAcl", StringComparison.OrdinalIgnoreCase) ||
+            CompletionSource.BoundStrings(fakeBoundParameters, "Path") is not { Count: 1 } bound ||
+            AclPath.Normalize(bound[0], out _) is not string path)
+        {
+            return null;
+        }
+
+        return CompletionSource.Acl(session)
+            .Where(e => e.Type == type && e.Path == path)
+            .GroupBy(e => e.Principal, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new CompletionCandidate(g.Key, $"{g.Key}: {string.Join(", ", g.Select(e => e.Role))} on {path}"))
+            .ToList();
+    }
+}
+
+/// <summary>Completes -Realm with the realms (authentication domains) of the session's server.</summary>
+internal sealed class RealmCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters) =>
+        CompleterGuard.Run(fakeBoundParameters, session => CompletionText.Complete(
+            CompletionSource.Realms(session).Select(r => new CompletionCandidate(r.Realm, $"{r.Realm} ({r.Type}){(string.IsNullOrEmpty(r.Comment) ? string.Empty : ": " + r.Comment)}")),
             wordToComplete));
 }
 

@@ -58,6 +58,12 @@ internal static class CompletionSource
     internal static IReadOnlyList<AclEntry> Acl(PveSession session) =>
         Caches.GetValue(session, _ => new SessionCache()).Acl.Get(ct => session.Client.GetAclAsync(ct)) ?? Array.Empty<AclEntry>();
 
+    internal static IReadOnlyList<string> Groups(PveSession session) =>
+        Caches.GetValue(session, _ => new SessionCache()).Groups.Get(ct => session.Client.GetGroupIdsAsync(ct)) ?? Array.Empty<string>();
+
+    internal static IReadOnlyList<RealmInfo> Realms(PveSession session) =>
+        Caches.GetValue(session, _ => new SessionCache()).Realms.Get(ct => session.Client.GetRealmsAsync(ct)) ?? Array.Empty<RealmInfo>();
+
     /// <summary>The literal strings a bound parameter holds (string, string[], or PSObject of either); wildcards kept.</summary>
     internal static IReadOnlyList<string> BoundStrings(IDictionary? fakeBoundParameters, string name)
     {
@@ -87,6 +93,10 @@ internal static class CompletionSource
         internal Cached<IReadOnlyList<RoleInfo>> Roles { get; } = new();
 
         internal Cached<IReadOnlyList<AclEntry>> Acl { get; } = new();
+
+        internal Cached<IReadOnlyList<string>> Groups { get; } = new();
+
+        internal Cached<IReadOnlyList<RealmInfo>> Realms { get; } = new();
     }
 
     /// <summary>One cached answer with the fetch that refreshes it.</summary>

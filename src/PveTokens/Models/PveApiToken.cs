@@ -63,28 +63,12 @@ public class PveApiToken
     public bool PrivilegeSeparation { get; }
 
     /// <summary>
-    /// Whether the token can authenticate: <c>UserDisabled</c> or <c>UserExpired</c> when its owner is
-    /// disabled or expired (known when the listing read the user, i.e. Get-PveApiToken without an exact
-    /// -UserId), else <c>Expired</c> when the token's own expiry has passed, else <c>Active</c>.
+    /// Whether the token can authenticate, in PVE's check order: <c>UserDisabled</c> or <c>UserExpired</c>
+    /// when its owner is disabled or expired, else <c>Expired</c> when the token's own expiry has passed,
+    /// else <c>Active</c>; <c>Unknown</c> when the owner's state could not be read. Get-PveApiToken reads
+    /// the owner however the token is asked for, so the status does not depend on the parameters used.
     /// </summary>
-    public PveApiTokenStatus Status
-    {
-        get
-        {
-            long now = PveEpoch.Now;
-            if (_ownerEnabled == false)
-            {
-                return PveApiTokenStatus.UserDisabled;
-            }
-
-            if (_ownerExpire is long ownerExpire && PveEpoch.IsExpired(ownerExpire, now))
-            {
-                return PveApiTokenStatus.UserExpired;
-            }
-
-            return PveEpoch.IsExpired(ExpireEpoch, now) ? PveApiTokenStatus.Expired : PveApiTokenStatus.Active;
-        }
-    }
+    public PveApiTokenStatus Status => TokenStatusRule.Decide(_ownerEnabled, _ownerExpire, ExpireEpoch, PveEpoch.Now);
 
     /// <summary>
     /// The session the token was read from or created in. Piped into another PveTokens cmdlet, the

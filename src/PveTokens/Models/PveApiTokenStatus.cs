@@ -17,4 +17,10 @@ public enum PveApiTokenStatus
 
     /// <summary>The owning user's account has expired, which disables all of its tokens.</summary>
     UserExpired = 3,
+
+    /// <summary>
+    /// The owner's state could not be read (the session may list the user's tokens but not read the
+    /// user), and PVE checks the owner first: whether the token can authenticate is not known.
+    /// </summary>
+    Unknown = 4,
 }

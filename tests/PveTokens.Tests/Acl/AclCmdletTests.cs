@@ -203,7 +203,9 @@ public sealed class AclCmdletTests
         Assert.DoesNotContain(host.Acl(), l => l.Contains("ci@pve!backup", StringComparison.Ordinal));
         PveEmulator.RequestLogEntry put = Assert.Single(host.Requests("PUT", "/access/acl"));
         Assert.Equal(new[] { "path", "roles", "tokens", "delete" }, put.ParameterNames);
-        Assert.Contains(second.Verbose, v => v.Contains("has no PVEVMUser on /vms/100: nothing to revoke", StringComparison.Ordinal));
+        Assert.Empty(first.Warnings);
+        Assert.Equal("Token 'ci@pve!backup' has no ACL entry with 'PVEVMUser' on /vms/100: nothing to revoke. Check the path, the principal and the role with Get-PveAcl -Path '/vms/100'.",
+            Assert.Single(second.Warnings));
     }
 
     [Fact]
@@ -266,7 +268,7 @@ public sealed class AclCmdletTests
         PsResult r = host.Run("Remove-PveAcl -Path /foo -Role PVEAuditor -UserId ci@pve -Confirm:$false");
 
         Assert.Empty(r.Errors);
-        Assert.Contains(r.Verbose, v => v.Contains("nothing to revoke", StringComparison.Ordinal));
+        Assert.Contains(r.Warnings, v => v.Contains("nothing to revoke", StringComparison.Ordinal));
     }
 
     [Fact]

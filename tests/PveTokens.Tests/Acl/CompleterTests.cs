@@ -16,6 +16,9 @@ public sealed class CompleterTests
         s.AddToken("carol@pve", "build");
         s.AddAcl("/vms/100", "PVEVMUser", token: "ci@pve!backup");
         s.AddAcl("/storage/local", "PVEDatastoreUser", user: "ci@pve");
+        s.AddGroup("ops");
+        s.AddGroup("devs");
+        s.AddAcl("/storage/local", "PVEDatastoreUser", group: "ops");
     }
 
     private static string[] Complete(AclTestHost host, string input)
@@ -51,6 +54,16 @@ public sealed class CompleterTests
     [InlineData("Get-PveAccessReport -Privilege VM.Config.C", new[] { "VM.Config.CDROM", "VM.Config.Cloudinit", "VM.Config.CPU" })]
     [InlineData("Get-PveAccessReport -Path /vms/", new[] { "/vms/100" })]
     [InlineData("Get-PvePermission -UserId ci@pve -Privilege Sys.P", new[] { "Sys.PowerMgmt" })]
+    [InlineData("Get-PvePermission -Privilege VM.Snap", new[] { "VM.Snapshot", "VM.Snapshot.Rollback" })]
+    [InlineData("Test-PveApiToken -Path /vms -Privilege datastore.allocates", new[] { "Datastore.AllocateSpace" })]
+    [InlineData("Get-PveRole -Privilege Sys.A", new[] { "Sys.AccessNetwork", "Sys.Audit" })]
+    [InlineData("Set-PveAcl -Path / -Role PVEAuditor -GroupId ", new[] { "devs", "ops" })]
+    [InlineData("Get-PveAcl -GroupId o", new[] { "ops" })]
+    [InlineData("Connect-PveServer -Credential root -Realm p", new[] { "pam", "pve" })]
+    [InlineData("Remove-PveAcl -Path /vms/100 -Role PVEVMUser -TokenId ", new[] { "ci@pve!backup" })]
+    [InlineData("Remove-PveAcl -Path /vms/100/ -Role PVEVMUser -TokenId c", new[] { "ci@pve!backup" })]
+    [InlineData("Remove-PveAcl -Path /storage/local -Role PVEDatastoreUser -GroupId ", new[] { "ops" })]
+    [InlineData("Remove-PveAcl -Path /nodes -Role PVEAuditor -TokenId ", new string[0])]
     public async Task Completes_from_the_sessions_server(string input, string[] expected)
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
@@ -67,6 +80,8 @@ public sealed class CompleterTests
             ["TokenId"] = typeof(PveTokens.Completion.TokenIdCompleter),
             ["Role"] = typeof(PveTokens.Completion.RoleCompleter),
             ["Path"] = typeof(PveTokens.Completion.AclPathCompleter),
+            ["GroupId"] = typeof(PveTokens.Completion.GroupIdCompleter),
+            ["Realm"] = typeof(PveTokens.Completion.RealmCompleter),
             ["Privilege"] = typeof(PveTokens.Completion.PrivilegeCompleter),
         };
         var checkedParameters = new List<string>();
@@ -90,6 +105,9 @@ public sealed class CompleterTests
         Assert.Contains("RemovePveApiTokenCommand.UserId", checkedParameters);
         Assert.Contains("SetPveAclCommand.Role", checkedParameters);
         Assert.Contains("GetPveAccessReportCommand.Privilege", checkedParameters);
+        Assert.Contains("RemovePveAclCommand.GroupId", checkedParameters);
+        Assert.Contains("ConnectPveServerCommand.Realm", checkedParameters);
+        Assert.Contains("TestPveApiTokenCommand.Privilege", checkedParameters);
     }
 
     [Fact]

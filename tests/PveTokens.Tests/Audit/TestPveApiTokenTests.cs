@@ -126,9 +126,9 @@ public sealed class TestPveApiTokenTests
         Assert.Equal(new[] { "VM.Snapshot" }, result.MissingPrivileges);
         Assert.Equal(new[] { "/vms/100 VM.PowerMgmt granted", "/vms/100 VM.Snapshot missing", "/vms/100 VM.Audit granted" },
             result.Privileges.Select(p => p.ToString()));
-        Assert.Equal(new[] { "GET /version", "GET /access/permissions" }, t.Calls);
-        Assert.Equal(new[] { "path" }, t.Requests[1].ParameterNames);
-        Assert.Equal("ci@pve!good", t.Requests[1].AuthId);
+        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions" }, t.Calls);
+        Assert.Equal(new[] { "path" }, t.Requests[2].ParameterNames);
+        Assert.All(t.Requests, e => Assert.Equal("ci@pve!good", e.AuthId));
     }
 
     [Theory]

@@ -80,7 +80,7 @@ public sealed class RetryTests
 
         r.AssertNoErrors();
         Assert.Equal("nightly backup", r.Single<PveTokens.Models.PveApiToken>().Comment);
-        List<RequestLogEntry> reads = Calls(c, "GET", "/access/users/ci@pve/token/backup");
+        List<RequestLogEntry> reads = Calls(c, "GET", "/access/users/ci@pve");
         Assert.Equal(new[] { "drop-before", "drop-after", "truncated", "not-json", null }, reads.Select(e => e.Fault));
         Assert.Equal(4, r.Verbose.Count(v => v.Contains("retry", StringComparison.Ordinal)));
     }
@@ -106,7 +106,7 @@ public sealed class RetryTests
         // 500 with a message: no such token.
         PsResult notFound = c.Run("Get-PveApiToken -Session $s -UserId ci@pve -TokenId nosuch");
         notFound.SingleError("TokenNotFound,PveTokens.Commands.GetPveApiTokenCommand");
-        Assert.Single(Calls(c, "GET", "/access/users/ci@pve/token/nosuch"));
+        Assert.Single(Calls(c, "GET", "/access/users/ci@pve"));
 
         c.State.AddUser("low@pve", password: "Low-Example-Pass-1");
         string lowSecret = c.State.AddToken("low@pve", "tk", privsep: true);
@@ -115,9 +115,10 @@ public sealed class RetryTests
         connect.AssertNoErrors();
         c.Host.ClearRequestLog();
 
-        // 403: the token may not read ci@pve's tokens.
+        // 403: the token may read neither ci@pve nor its tokens (each asked once).
         PsResult denied = c.Ps.Run("Get-PveApiToken -Session $low -UserId ci@pve -TokenId backup");
         Assert.Contains(denied.Errors, e => e.FullyQualifiedErrorId.StartsWith("PermissionDenied,", StringComparison.Ordinal));
+        Assert.Equal(2, Calls(c, "GET", "/access/users/ci@pve").Count);
         Assert.Single(Calls(c, "GET", "/access/users/ci@pve/token/backup"));
 
         // 401: the token is gone.

@@ -47,9 +47,9 @@ public class GetPveApiTokenTests
     }
 
     [Theory]
-    [InlineData("Get-PveApiToken -UserId ci@pve -TokenId backup", "GET /access/users/ci@pve/token/backup", 1)]
-    [InlineData("Get-PveApiToken ci@pve back*", "GET /access/users/ci@pve/token", 1)]
-    [InlineData("Get-PveApiToken -UserId ci@pve", "GET /access/users/ci@pve/token", 2)]
+    [InlineData("Get-PveApiToken -UserId ci@pve -TokenId backup", "GET /access/users/ci@pve", 1)]
+    [InlineData("Get-PveApiToken ci@pve back*", "GET /access/users/ci@pve", 1)]
+    [InlineData("Get-PveApiToken -UserId ci@pve", "GET /access/users/ci@pve", 2)]
     [InlineData("Get-PveApiToken -UserId c* -TokenId backup", "GET /access/users", 1)]
     [InlineData("Get-PveApiToken -UserId ci@pve, alice@pve", "GET /access/users", 3)]
     [InlineData("Get-PveApiToken -TokenId backup, old", "GET /access/users", 2)]
@@ -84,7 +84,7 @@ public class GetPveApiTokenTests
 
         r.AssertNoErrors();
         Assert.Equal("ci@pve!backup", r.Single<PveApiToken>().FullTokenId);
-        Assert.Equal(new[] { "GET /access/users/ci@pve/token/backup" }, t.Calls);
+        Assert.Equal(new[] { "GET /access/users/ci@pve" }, t.Calls);
         t.Run("Get-PveApiToken -TokenId 'ci@pve!nope'").SingleError("TokenNotFound" + Id);
     }
 
@@ -201,7 +201,7 @@ public class GetPveApiTokenTests
 
         r.AssertNoErrors();
         Assert.Same(fromA.Session, r.Single<PveApiToken>().Session);
-        Assert.Equal(new[] { "GET /access/users/ci@pve/token/backup" }, a.Calls);
+        Assert.Equal(new[] { "GET /access/users/ci@pve" }, a.Calls);
         Assert.Empty(b.Requests);
     }
 

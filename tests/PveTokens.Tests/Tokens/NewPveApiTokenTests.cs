@@ -22,7 +22,8 @@ public class NewPveApiTokenTests
         Assert.Null(token.ExpiresAt);
         Assert.Null(token.Comment);
         Assert.False(token.IsExpired);
-        Assert.Equal(PveApiTokenStatus.Active, token.Status);
+        // The answer does not say whether the owner is enabled (PVE checks that first): Get-PveApiToken reads it.
+        Assert.Equal(PveApiTokenStatus.Unknown, token.Status);
         Assert.Equal(t.State.TokenSecret("ci@pve", "deploy"), token.GetPlainTextSecret());
         Assert.Same(t.Ps.Run("Get-PveSession -Default").Single<PveSession>(), token.Session);
 
@@ -37,7 +38,7 @@ public class NewPveApiTokenTests
         await using var t = await TokenTestContext.StartAsync();
         var at = new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
-        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId nightly -Comment 'Überwachung – ✓' -ExpiresAt $at -PrivilegeSeparation $false",
+        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId nightly -Comment 'Überwachung – ✓' -ExpiresAt $at -PrivilegeSeparation $false -Confirm:$false",
             ("at", at));
 
         r.AssertNoErrors();
@@ -167,7 +168,7 @@ public class NewPveApiTokenTests
     {
         await using var t = await TokenTestContext.StartAsync();
 
-        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId probe -PrivilegeSeparation $false | Connect-PveServer -Server $url -CertificateThumbprint $fp -PassThru");
+        PsResult r = t.Run("New-PveApiToken -UserId ci@pve -TokenId probe -PrivilegeSeparation $false -Confirm:$false | Connect-PveServer -Server $url -CertificateThumbprint $fp -PassThru");
 
         r.AssertNoErrors();
         PveSession session = r.Single<PveSession>();
@@ -187,7 +188,7 @@ public class NewPveApiTokenTests
 
         // Run in b's PowerShell (b's session is the default there); the object's own session is a's,
         // so -Session must name the target explicitly.
-        PsResult r = b.Run("$target = Get-PveSession -Default; $src | New-PveApiToken -Session $target", ("src", source));
+        PsResult r = b.Run("$target = Get-PveSession -Default; $src | New-PveApiToken -Session $target -Confirm:$false", ("src", source));
 
         r.AssertNoErrors();
         PveApiTokenSecret copy = r.Single<PveApiTokenSecret>();

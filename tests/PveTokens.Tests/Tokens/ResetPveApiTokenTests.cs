@@ -70,7 +70,7 @@ public class ResetPveApiTokenTests
             {
                 "PUT /access/users/ci@pve/token/svc", "GET /access/users/ci@pve/token/svc", "GET /access/acl",
                 "DELETE /access/users/ci@pve/token/svc", "POST /access/users/ci@pve/token/svc",
-                "PUT /access/acl", "PUT /access/acl", "PUT /access/acl", "GET /access/users/ci@pve/token/svc",
+                "PUT /access/acl", "PUT /access/acl", "PUT /access/acl", "GET /access/users/ci@pve",
             },
             t.Calls);
         Assert.DoesNotContain(newSecret, r.AllText(), StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public class UpdatePveApiTokenTests
     [InlineData("-ExpiresIn 30.00:00:00", "expire")]
     [InlineData("-NoExpiry", "expire")]
     [InlineData("-PrivilegeSeparation $true", "privsep")]
-    [InlineData("-Comment x -NoExpiry -PrivilegeSeparation $false", "comment,expire,privsep")]
+    [InlineData("-Comment x -NoExpiry -PrivilegeSeparation $false -Confirm:$false", "comment,expire,privsep")]
     public async Task SendsOnlyTheFieldsNamed(string arguments, string expected)
     {
         await using var t = await StartAsync();
@@ -81,7 +81,8 @@ public class UpdatePveApiTokenTests
 
         r.AssertNoErrors();
         Assert.Null(r.Single<PveApiToken>().Comment);
-        RequestLogEntryAssert.Single(t, "PUT", "/access/users/ci@pve/token/nosep", "delete");
+        Assert.Equal(new[] { "PUT /access/users/ci@pve/token/nosep", "GET /access/users/ci@pve" }, t.Calls);
+        Assert.Equal(new[] { "delete" }, t.Requests[0].ParameterNames);
         Assert.Null(Read(t).Comment);
     }
 
@@ -132,7 +133,7 @@ public class UpdatePveApiTokenTests
         PsResult r = t.Run("Get-PveApiToken -UserId ci@pve | Update-PveApiToken -NoExpiry -WhatIf");
 
         r.AssertNoErrors();
-        Assert.Equal(new[] { "GET /access/users/ci@pve/token" }, t.Calls);
+        Assert.Equal(new[] { "GET /access/users/ci@pve" }, t.Calls);
     }
 
     [Fact]
