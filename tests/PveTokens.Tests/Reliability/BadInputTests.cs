@@ -27,7 +27,7 @@ public sealed class BadInputTests
     /// A safe invocation per cmdlet (keyed "Cmdlet" or, where another parameter set is needed,
     /// "Cmdlet/Parameter"): valid arguments against the fixture below; n numbers each attempt.
     /// </summary>
-    private static readonly Dictionary<string, Func<int, Dictionary<string, object?>>> Invocations = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, Func<int, Dictionary<string, object?>>> Invocations = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Connect-PveServer"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["MaximumRetryCount"] = 0, ["TimeoutSec"] = 5 },
         ["Connect-PveServer/Realm"] = _ => new() { ["Credential"] = Root(), ["MaximumRetryCount"] = 0 },
