@@ -74,9 +74,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     /// <summary>
     /// Gets or sets the session whose server and TLS policy to use, and which may read the token's
     /// settings; the default session when omitted or null (as for every session cmdlet: a piped token
-    /// whose Session is $null carries no session, and must not fail to bind).
+    /// whose Session is $null carries no session, and must not fail to bind). A piped session binds
+    /// here when -ApiToken is given on the command line (<c>Get-PveSession | Test-PveApiToken -ApiToken $t</c>).
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public PveSession? Session { get; set; }
 
     /// <summary>Gets or sets the privileges the token must hold.</summary>
@@ -116,6 +117,14 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     protected override void ProcessRecord()
     {
+        // Without -ApiToken on the command line a piped session binds to -ApiToken (it takes any
+        // object): it is meant as the session, and the token comes from PMPROXY_TOKEN.
+        if ((ApiToken is PSObject wrapped ? wrapped.BaseObject : ApiToken) is PveSession piped)
+        {
+            Session = piped;
+            ApiToken = null;
+        }
+
         PveSession? known = Session ?? SessionRegistry.Current.Default;
         if (known is not null && !known.IsOpen)
         {

@@ -41,17 +41,14 @@ public sealed class TransportSettingsTests
     [Fact]
     public async Task No_request_of_any_cmdlet_asks_for_100_continue()
     {
+        // Listening before the first client exists: .NET adds its diagnostics to a handler only while someone listens.
+        var all = new ConcurrentQueue<(int Port, string Method, bool? ExpectContinue, bool HasExpectHeader)>();
+        using var observer = new RequestObserver(request =>
+            all.Enqueue((request.RequestUri?.Port ?? 0, request.Method.Method, request.Headers.ExpectContinue, request.Headers.Contains("Expect"))));
         await using var c = await ReliabilityContext.StartAsync(connectOptions: "-MaximumRetryCount 0");
         c.State.AddGroup("ops");
         int port = c.Host.Url.Port;
-        var seen = new ConcurrentQueue<(string Method, bool? ExpectContinue, bool HasExpectHeader)>();
-        using var observer = new RequestObserver(request =>
-        {
-            if (request.RequestUri?.Port == port)
-            {
-                seen.Enqueue((request.Method.Method, request.Headers.ExpectContinue, request.Headers.Contains("Expect")));
-            }
-        });
+        IEnumerable<(int Port, string Method, bool? ExpectContinue, bool HasExpectHeader)> seen = all.Where(r => r.Port == port);
 
         PsResult commands = c.Ps.Run("Get-Command -Module PveTokens -CommandType Cmdlet | Sort-Object Name | ForEach-Object Name");
         var silent = new List<string>();
@@ -61,19 +58,26 @@ public sealed class TransportSettingsTests
             Func<int, Dictionary<string, object?>> invocation = Assert.Contains(command, (IDictionary<string, Func<int, Dictionary<string, object?>>>)BadInputTests.Invocations);
             c.State.AddToken("ci@pve", $"victim{++n}", privsep: true, comment: "v");
             Dictionary<string, object?> arguments = invocation(n);
+            if (command == "Disconnect-PveServer")
+            {
+                // It sends nothing, and closing the default session (the one Connect-PveServer continued) would end the test.
+                silent.Add(command);
+                continue;
+            }
+
             if (command == "Connect-PveServer")
             {
                 arguments["Server"] = c.Host.Url.ToString();
                 arguments["CertificateThumbprint"] = c.Host.CertificateSha256;
             }
-            else if (c.Ps.Run($"(Get-Command {command}).Parameters.ContainsKey('Session')").Output.Single().BaseObject is true && command != "Disconnect-PveServer")
+            else if (c.Ps.Run($"(Get-Command {command}).Parameters.ContainsKey('Session')").Output.Single().BaseObject is true)
             {
                 arguments["Session"] = c.Session;
             }
 
-            int before = seen.Count;
+            int before = seen.Count();
             c.Ps.Run($"& {command} @a -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null", new() { ["a"] = arguments });
-            if (seen.Count == before)
+            if (seen.Count() == before)
             {
                 silent.Add(command);
             }

@@ -48,6 +48,8 @@ public sealed class BadInputTests
         ["Get-PveRole"] = _ => new(),
         ["Get-PveUser"] = _ => new(),
         ["Get-PveSession"] = _ => new(),
+        ["Set-PveSession"] = _ => new() { ["Default"] = true },
+        ["Invoke-PveRestMethod"] = _ => new() { ["Path"] = "/access/users" },
         ["Disconnect-PveServer"] = _ => new(),
         ["Get-PveApiTokenAudit"] = _ => new(),
         ["ConvertTo-PveTokenHandoff"] = _ => new() { ["Credential"] = new PSCredential("root@pam!rel", TestSecrets.Secure(ReliabilityContext.TokenSecret)), ["Format"] = "Environment" },
