@@ -15,6 +15,13 @@ internal static class PveApiPath
 {
     private const string JsonApiPrefix = "/api2/json";
 
+    /// <summary>The API's top-level paths and the /access subtree (api.md), offered by tab completion.</summary>
+    internal static readonly string[] WellKnown =
+    {
+        "/version", "/access/users", "/access/groups", "/access/roles", "/access/acl", "/access/domains", "/access/permissions",
+        "/access/password", "/access/tfa", "/cluster/resources", "/cluster/status", "/nodes", "/pools", "/storage",
+    };
+
     /// <summary>
     /// Returns the path to send (segments escaped, e.g. <c>/access/users/ci%40pve</c>), or null with
     /// <paramref name="error"/> saying what is wrong. Accepts escaped or unescaped segments and a

@@ -10,6 +10,7 @@ using System.Net.Http;
 using System.Security;
 using PveTokens.Access;
 using PveTokens.Client;
+using PveTokens.Completion;
 using PveTokens.Models;
 
 namespace PveTokens.Commands;
@@ -34,6 +35,7 @@ public sealed class InvokePveRestMethodCommand : PveSessionCmdletBase
     /// <summary>Gets or sets the API path below /api2/json, e.g. /access/users or /nodes/pve1/status.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ApiPathCompleter))]
     public string Path { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the HTTP method: Get (the default), Post, Put or Delete.</summary>

@@ -48,6 +48,8 @@ public sealed class CompleterTests
     [InlineData("New-PveApiToken -UserId ci", new[] { "ci@pve" })]
     [InlineData("Update-PveApiToken -UserId carol@pve -TokenId ", new[] { "build" })]
     [InlineData("Reset-PveApiToken -UserId ci@pve -TokenId de", new[] { "deploy" })]
+    [InlineData("Invoke-PveRestMethod -Path /access/r", new[] { "/access/roles" })]
+    [InlineData("Invoke-PveRestMethod /access/users/ci@pve/token/", new[] { "/access/users/ci@pve/token/backup", "/access/users/ci@pve/token/deploy" })]
     public async Task Completes_from_the_sessions_server(string input, string[] expected)
     {
         await using AclTestHost host = (await AclTestHost.StartAsync(Seed)).ConnectRoot();
@@ -65,6 +67,11 @@ public sealed class CompleterTests
             ["Role"] = typeof(PveTokens.Completion.RoleCompleter),
             ["Path"] = typeof(PveTokens.Completion.AclPathCompleter),
         };
+        // Parameters whose name says otherwise: an API path is not an ACL path.
+        var exceptions = new Dictionary<string, Type>
+        {
+            ["InvokePveRestMethodCommand.Path"] = typeof(PveTokens.Completion.ApiPathCompleter),
+        };
         var checkedParameters = new List<string>();
         var missing = new List<string>();
         foreach (Type cmdlet in typeof(PveTokens.Models.PveSession).Assembly.GetExportedTypes()
@@ -74,7 +81,7 @@ public sealed class CompleterTests
             {
                 var completer = (ArgumentCompleterAttribute?)Attribute.GetCustomAttribute(property, typeof(ArgumentCompleterAttribute), true);
                 checkedParameters.Add($"{cmdlet.Name}.{property.Name}");
-                if (completer?.Type != expected[property.Name])
+                if (completer?.Type != exceptions.GetValueOrDefault($"{cmdlet.Name}.{property.Name}", expected[property.Name]))
                 {
                     missing.Add($"{cmdlet.Name} -{property.Name}");
                 }
