@@ -173,9 +173,9 @@ public sealed class SessionDefaultTests
 
         string table = ps.Run("Get-PveSession | Format-Table | Out-String -Width 300").Output.Single().ToString();
         string[] lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.StartsWith("IsDefault", lines[0], StringComparison.Ordinal);
-        Assert.Contains(lines, l => l.StartsWith("True", StringComparison.Ordinal) && l.Contains("root@pam!other", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("False", StringComparison.Ordinal) && l.Contains("root@pam!rel", StringComparison.Ordinal));
+        Assert.EndsWith("IsDefault", lines[0], StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.EndsWith("True", StringComparison.Ordinal) && l.Contains("root@pam!other", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("False", StringComparison.Ordinal) && l.Contains("root@pam!rel", StringComparison.Ordinal));
         Assert.Equal("root@pam!other", ps.Run("(Get-PveSession | Where-Object IsDefault).Identity").Output.Single().ToString());
 
         // Handing the default back, and the previous default takes over on disconnect too.
