@@ -118,21 +118,24 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     protected override void ProcessRecord()
     {
         // Without -ApiToken on the command line a piped session binds to -ApiToken (it takes any
-        // object): it is meant as the session, and the token comes from PMPROXY_TOKEN.
-        if ((ApiToken is PSObject wrapped ? wrapped.BaseObject : ApiToken) is PveSession piped)
+        // object): it is meant as the session, and the token comes from PMPROXY_TOKEN. Kept in locals,
+        // so the next record binds afresh.
+        object? tokenArgument = ApiToken;
+        PveSession? session = Session;
+        if ((tokenArgument is PSObject wrapped ? wrapped.BaseObject : tokenArgument) is PveSession piped)
         {
-            Session = piped;
-            ApiToken = null;
+            session = piped;
+            tokenArgument = null;
         }
 
-        PveSession? known = Session ?? SessionRegistry.Current.Default;
+        PveSession? known = session ?? SessionRegistry.Current.Default;
         if (known is not null && !known.IsOpen)
         {
             known = null;
         }
 
         PveClientOptions options = ResolveOptions(known);
-        ApiToken token = PveConnectionArguments.ResolveApiToken(this, ApiToken, "-ApiToken");
+        ApiToken token = PveConnectionArguments.ResolveApiToken(this, tokenArgument, "-ApiToken");
         var result = new PveApiTokenTestResult(options.Server.Authority, token.UserId, token.TokenName);
 
         // A session to the same server (not this very token) knows the version and may read the token's settings.
