@@ -22,11 +22,13 @@
         'Get-PveRole'
         'Get-PveSession'
         'Get-PveUser'
+        'Invoke-PveRestMethod'
         'New-PveApiToken'
         'Remove-PveAcl'
         'Remove-PveApiToken'
         'Reset-PveApiToken'
         'Set-PveAcl'
+        'Set-PveSession'
         'Test-PveApiToken'
         'Update-PveApiToken'
     )

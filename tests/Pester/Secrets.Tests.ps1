@@ -32,7 +32,8 @@ BeforeAll {
     $url = $script:Emulator.Url; $fp = $script:Emulator.Thumbprint
     $rootCred = [pscredential]::new('root@pam', (ConvertTo-SecureString $script:RootPassword -AsPlainText -Force))
     $wrongCred = [pscredential]::new('alice@pve', (ConvertTo-SecureString 'Wrong-Pass-Secret-9' -AsPlainText -Force))
-    $script:OtherSecrets = @('Wrong-Pass-Secret-9')
+    $script:OtherSecrets = @('Wrong-Pass-Secret-9', 'Rest-Pass-Secret-7')
+    $restPassword = ConvertTo-SecureString 'Rest-Pass-Secret-7' -AsPlainText -Force
 
     # One or more safe invocations per cmdlet, succeeding and failing. $c holds the common parameters.
     $script:Invocations = @{
@@ -48,6 +49,13 @@ BeforeAll {
             { Connect-PveServer @c -Server $url -Credential $rootCred -CertificateThumbprint $fp -PassThru }
         )
         'Get-PveSession'       = @({ Get-PveSession @c }, { Get-PveSession @c -Default })
+        'Set-PveSession'       = @({ Get-PveSession -Default | Set-PveSession @c -Default -PassThru })
+        'Invoke-PveRestMethod' = @(
+            { Invoke-PveRestMethod @c -Path /access/users }
+            { Invoke-PveRestMethod @c -Method Post -Path /access/users -Body @{ userid = 'rest@pve'; password = $restPassword } -Confirm:$false }
+            { Invoke-PveRestMethod @c -Method Put -Path /access/password -Body @{ userid = 'rest@pve'; password = 'Rest-Pass-Secret-7'; 'confirmation-password' = 'Wrong-Pass-Secret-9' } -Confirm:$false }
+            { Invoke-PveRestMethod @c -Method Delete -Path /access/users/rest@pve -Confirm:$false }
+        )
         'Disconnect-PveServer' = @({ Connect-PveServer -Server $url -ApiToken $script:Token -CertificateThumbprint $fp -PassThru | Disconnect-PveServer @c })
         'New-PveApiToken'      = @(
             { New-PveApiToken @c -UserId alice@pve -TokenId fresh -Comment 'made by the secrets test' -Confirm:$false }

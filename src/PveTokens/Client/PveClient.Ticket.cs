@@ -63,17 +63,40 @@ internal sealed partial class PveClient
     // Renews (or logs in again) unless another call already replaced the ticket it saw.
     private async Task RenewUnlessReplacedAsync(TicketState seen, CancellationToken cancellationToken)
     {
+        bool renewed = false;
         await _renewLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (ReferenceEquals(seen, _ticket))
             {
                 await RenewOrLoginAgainAsync(seen, cancellationToken).ConfigureAwait(false);
+                renewed = true;
             }
         }
         finally
         {
             _renewLock.Release();
+        }
+
+        if (renewed)
+        {
+            await ReadVersionAfterRenewalAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // A ticket outlives many things, an upgrade of the server among them: the version is read again
+    // (outside the renewal lock, which a 401 here would need). The call that renewed must not fail
+    // because of it: on failure the version read before stands, and the next renewal tries again.
+    private async Task ReadVersionAfterRenewalAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GetVersionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PveApiException || e is PveConnectionException || e is System.Text.Json.JsonException)
+        {
+            Notify(new ClientNotice(ClientNoticeLevel.Verbose,
+                $"{_options.Server.Authority}: reading the version after renewing the ticket failed ({e.Message.TrimEnd('.')}); the version read before stands."));
         }
     }
 

@@ -8,11 +8,29 @@ using PveTokens.Access;
 
 namespace PveTokens.Client;
 
-// GET /version: needs authentication on PVE, so it also proves a token works.
+// GET /version: needs authentication on PVE, so it also proves a token works. The last answer is
+// kept: the version decides which features the server has, and is read again after each ticket
+// renewal (a server upgraded under a long-lived session is noticed there).
 internal sealed partial class PveClient
 {
-    internal async Task<PveVersionInfo> GetVersionAsync(CancellationToken cancellationToken) =>
-        await GetAsync<PveVersionInfo>("/version", null, cancellationToken).ConfigureAwait(false) ?? new PveVersionInfo();
+    private volatile PveVersionInfo? _serverVersion;
+
+    /// <summary>The server's version as last read; null before the first GET /version.</summary>
+    internal PveVersionInfo? ServerVersion => _serverVersion;
+
+    internal async Task<PveVersionInfo> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        PveVersionInfo version = await GetAsync<PveVersionInfo>("/version", null, cancellationToken).ConfigureAwait(false) ?? new PveVersionInfo();
+        PveVersionInfo? previous = _serverVersion;
+        _serverVersion = version;
+        if (previous is not null && !string.Equals(previous.Version, version.Version, System.StringComparison.Ordinal))
+        {
+            Notify(new ClientNotice(ClientNoticeLevel.Verbose,
+                $"{_options.Server.Authority} now runs pve-manager {version.Version} (it ran {previous.Version}); features are decided by the new version."));
+        }
+
+        return version;
+    }
 }
 
 /// <summary>The answer of GET /version.</summary>

@@ -40,8 +40,17 @@ internal sealed partial class PveClient : IDisposable
     private const string PresentedCertificateKey = "PveTokens.PresentedCertificateSha256";
     private const string CertificateRejectionKey = "PveTokens.CertificateRejection";
 
+    /// <summary>
+    /// Connections the client may hold open to its server at once (the parallel token and ACL calls
+    /// of a large listing); .NET Framework's default is 2 per host.
+    /// </summary>
+    internal const int MaxConnectionsPerServer = 16;
+
     private volatile ApiToken? _token;
     private volatile string? _presentedCertificateSha256;
+
+    // Held so the framework keeps this server's ServicePoint, with the settings made below, for the client's life.
+    private readonly ServicePoint _servicePoint;
 
     internal PveClient(PveClientOptions options)
         : this(options, null)
@@ -63,12 +72,16 @@ internal sealed partial class PveClient : IDisposable
             // Timeouts are per call (CreateTimeout) so they can be told apart from the caller cancelling.
             Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
+        _servicePoint = ConfigureServicePoint(options.Server);
     }
 
     /// <summary>The server's base URI, <c>https://host:port/</c>.</summary>
     internal Uri Server => _options.Server;
 
     internal PveCertificatePolicy CertificatePolicy => _options.CertificatePolicy;
+
+    /// <summary>The server's ServicePoint as <see cref="ConfigureServicePoint"/> set it (only .NET Framework reads it).</summary>
+    internal ServicePoint ServicePoint => _servicePoint;
 
     internal PveRetryPolicy RetryPolicy => _options.Retry;
 
@@ -384,6 +397,9 @@ internal sealed partial class PveClient : IDisposable
         }
 
         var request = new HttpRequestMessage(method, new Uri(url, UriKind.Absolute));
+
+        // PVE never answers "100 Continue": .NET Framework would hold every POST/PUT body back waiting for it.
+        request.Headers.ExpectContinue = false;
         if (hasBody)
         {
             request.Content = new FormContent(parameters?.Encode() ?? string.Empty);
@@ -503,13 +519,29 @@ internal sealed partial class PveClient : IDisposable
         return sb.ToString();
     }
 
-    private HttpClientHandler CreateHandler() => new HttpClientHandler
+    internal HttpClientHandler CreateHandler() => new HttpClientHandler
     {
         UseCookies = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
         ServerCertificateCustomValidationCallback = ValidateCertificate,
+        MaxConnectionsPerServer = MaxConnectionsPerServer,
     };
+
+    /// <summary>
+    /// On .NET Framework (Windows PowerShell 5.1) HttpClientHandler sends through the server's
+    /// ServicePoint, whose defaults hurt against PVE: Expect: 100-continue (PVE never sends the
+    /// interim answer, so each body waits 350 ms), Nagle's algorithm (small bodies wait for an ACK)
+    /// and 2 connections per host. On .NET (PowerShell 7) nothing reads these settings.
+    /// </summary>
+    internal static ServicePoint ConfigureServicePoint(Uri server)
+    {
+        ServicePoint servicePoint = ServicePointManager.FindServicePoint(server);
+        servicePoint.Expect100Continue = false;
+        servicePoint.UseNagleAlgorithm = false;
+        servicePoint.ConnectionLimit = Math.Max(servicePoint.ConnectionLimit, MaxConnectionsPerServer);
+        return servicePoint;
+    }
 
     private bool ValidateCertificate(HttpRequestMessage request, X509Certificate2? certificate, X509Chain? chain, SslPolicyErrors errors)
     {

@@ -16,6 +16,9 @@ namespace PveTokens.Client;
 /// </summary>
 internal sealed class PveParameters
 {
+    // Parts of PVE parameter names whose values are secrets; "value" and "key" (TFA entries) are whole names.
+    private static readonly string[] SecretNameParts = { "password", "secret", "ticket", "tfa-challenge", "totp", "csrf" };
+
     private readonly List<Entry> _entries = new List<Entry>();
 
     internal int Count => _entries.Count;
@@ -30,6 +33,26 @@ internal sealed class PveParameters
 
     /// <summary>PVE booleans are 0/1 on the wire ("true" is a type error).</summary>
     internal PveParameters Add(string name, bool value) => Add(name, value ? "1" : "0");
+
+    /// <summary>
+    /// Adds a value whose secrecy is judged by its name, for parameters a caller names freely
+    /// (Invoke-PveRestMethod -Body): PVE's passwords, tickets, TFA values and keys are secrets.
+    /// </summary>
+    internal PveParameters AddByName(string name, string value) => IsSecretName(name) ? AddSecret(name, value) : Add(name, value);
+
+    /// <summary>Whether PVE's parameter <paramref name="name"/> carries a secret (password, ticket, TFA value or key).</summary>
+    internal static bool IsSecretName(string name)
+    {
+        foreach (string word in SecretNameParts)
+        {
+            if (name.IndexOf(word, StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                return true;
+            }
+        }
+
+        return string.Equals(name, "value", StringComparison.OrdinalIgnoreCase) || string.Equals(name, "key", StringComparison.OrdinalIgnoreCase);
+    }
 
     internal PveParameters AddSecret(string name, string value)
     {

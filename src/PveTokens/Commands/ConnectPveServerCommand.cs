@@ -13,7 +13,8 @@ namespace PveTokens.Commands;
 
 /// <summary>
 /// Connects to a PVE server with an API token or a user login, proves the credential works, and
-/// returns the session, which becomes the runspace's default.
+/// returns the session, which becomes the runspace's default (unless -NoDefault). Connecting again
+/// as an open session's identity on its server continues that session rather than adding one.
 /// </summary>
 /// <remarks>
 /// -ApiToken is one parameter that takes the three forms admins hold a token in: the pasted string
@@ -22,7 +23,7 @@ namespace PveTokens.Commands;
 /// One name reads better at the prompt and in scripts than three parameter sets, and parsing it in
 /// the cmdlet (not in a transformation attribute) lets a malformed token fail with the stable
 /// InvalidApiToken error id and a message naming the exact mistake.
-/// The session becomes the runspace's default and is written to the pipeline only with -PassThru,
+/// The session becomes the runspace's default (unless -NoDefault) and is written to the pipeline only with -PassThru,
 /// like other state-changing cmdlets: scripts that keep one connection need no $null assignment,
 /// and scripts that juggle several clusters keep each session with -PassThru.
 /// </remarks>
@@ -89,6 +90,13 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether to leave the default session as it is: the new session is used only where
+    /// it is passed with -Session (e.g. to try a token without changing who later commands act as).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter NoDefault { get; set; }
+
     protected override void ProcessRecord()
     {
         Uri server = ResolveServer();
@@ -109,26 +117,25 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         PveSession session;
         try
         {
-            PveVersionInfo version;
             if (token is not null)
             {
                 client.UseApiToken(token);
                 token = null;
 
                 // GET /version needs authentication on PVE: one call proves the token and reads the version.
-                version = Run(ct => client.GetVersionAsync(ct));
+                Run(ct => client.GetVersionAsync(ct));
             }
             else
             {
                 SecureString password = Credential.Password;
-                version = Run(async ct =>
+                Run(async ct =>
                 {
                     await client.LoginAsync(userId!, password, OneTimePassword, ct).ConfigureAwait(false);
                     return await client.GetVersionAsync(ct).ConfigureAwait(false);
                 });
             }
 
-            session = new PveSession(client, version);
+            session = ReuseOrCreate(client);
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
@@ -146,11 +153,37 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
         }
 
         WarnIfSkipping(client);
-        SessionRegistry.Current.Add(session);
+        SessionRegistry.Current.Add(session, makeDefault: !NoDefault);
+        if (NoDefault)
+        {
+            PveSession? current = SessionRegistry.Current.Default;
+            WriteVerbose(current is null
+                ? $"{session} is not the default session (-NoDefault), and there is none: pass it with -Session."
+                : $"{session} is not the default session (-NoDefault); the default stays {current}.");
+        }
+
         if (PassThru)
         {
             WriteObject(session);
         }
+    }
+
+    /// <summary>
+    /// A connect that repeats an open session's server, identity and method continues that session
+    /// with the new, verified client (a new secret or TLS setting, the server's current version), so
+    /// repeated connects in a script do not pile up sessions and objects holding it keep working.
+    /// </summary>
+    private PveSession ReuseOrCreate(PveClient client)
+    {
+        PveSession? same = SessionRegistry.Current.Find(s => s.IsSameConnection(client));
+        if (same is null)
+        {
+            return new PveSession(client);
+        }
+
+        same.Reconnect(client);
+        WriteVerbose($"Connected again as {same.Identity} on {same.Server}: the open session continues with the new connection's credential and settings (pve-manager {same.Version}) instead of a second session.");
+        return same;
     }
 
     private Uri ResolveServer() => PveConnectionArguments.ResolveServer(this, Server);

@@ -9,7 +9,7 @@ namespace PveTokens.Commands;
 
 /// <summary>
 /// Closes sessions (the default one when none is given) and removes them from the runspace; when
-/// the default goes, the most recent remaining session becomes the default.
+/// the default goes, the session that was the default before it becomes the default again.
 /// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "PveServer")]
 public sealed class DisconnectPveServerCommand : PveCmdletBase

@@ -6,7 +6,7 @@ using PveTokens.Models;
 
 namespace PveTokens.Commands;
 
-/// <summary>Lists the sessions open in this runspace, oldest first (the last one is the default).</summary>
+/// <summary>Lists the sessions open in this runspace, oldest first; IsDefault marks the default one.</summary>
 [Cmdlet(VerbsCommon.Get, "PveSession")]
 [OutputType(typeof(PveSession))]
 public sealed class GetPveSessionCommand : PveCmdletBase

@@ -8,7 +8,8 @@ namespace PveTokens.Commands;
 
 /// <summary>
 /// The base of every cmdlet that talks to a server: adds -Session (bound by property name, so objects
-/// that carry their session route a pipeline to the right server), resolves it per input record
+/// that carry their session route a pipeline to the right server, and by value, so
+/// <c>Get-PveSession | Get-PveApiToken</c> runs once per session), resolves it per input record
 /// (explicit, else the runspace's default, else the NoSession error) and hands it to
 /// <see cref="ProcessRecordCore"/>. A client failure that escapes ProcessRecordCore becomes a
 /// non-terminating error of that record; catch it yourself for a different target or to go on with
@@ -20,9 +21,11 @@ public abstract class PveSessionCmdletBase : PveCmdletBase
     /// Gets or sets the session to use; the default session when omitted or null. Null is accepted
     /// because the parameter binds by property name: an input object whose Session is $null (a token
     /// object made by hand, a [pscustomobject] with that column) carries no session, just like one
-    /// without the property, and must fall back to the default rather than fail to bind.
+    /// without the property, and must fall back to the default rather than fail to bind. A piped
+    /// session itself binds by value: the cmdlets' other by-value parameters take module types
+    /// (tokens, ACL entries) that a session is not, so PowerShell never confuses the two.
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public PveSession? Session { get; set; }
 
     protected sealed override void ProcessRecord()

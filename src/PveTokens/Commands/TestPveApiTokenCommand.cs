@@ -74,9 +74,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     /// <summary>
     /// Gets or sets the session whose server and TLS policy to use, and which may read the token's
     /// settings; the default session when omitted or null (as for every session cmdlet: a piped token
-    /// whose Session is $null carries no session, and must not fail to bind).
+    /// whose Session is $null carries no session, and must not fail to bind). A piped session binds
+    /// here when -ApiToken is given on the command line (<c>Get-PveSession | Test-PveApiToken -ApiToken $t</c>).
     /// </summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public PveSession? Session { get; set; }
 
     /// <summary>Gets or sets the privileges the token must hold.</summary>
@@ -122,14 +123,25 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     protected override void ProcessRecord()
     {
-        PveSession? known = Session ?? SessionRegistry.Current.Default;
+        // Without -ApiToken on the command line a piped session binds to -ApiToken (it takes any
+        // object): it is meant as the session, and the token comes from PMPROXY_TOKEN. Kept in locals,
+        // so the next record binds afresh.
+        object? tokenArgument = ApiToken;
+        PveSession? session = Session;
+        if ((tokenArgument is PSObject wrapped ? wrapped.BaseObject : tokenArgument) is PveSession piped)
+        {
+            session = piped;
+            tokenArgument = null;
+        }
+
+        PveSession? known = session ?? SessionRegistry.Current.Default;
         if (known is not null && !known.IsOpen)
         {
             known = null;
         }
 
         PveClientOptions options = ResolveOptions(known);
-        ApiToken token = PveConnectionArguments.ResolveApiToken(this, ApiToken, "-ApiToken");
+        ApiToken token = PveConnectionArguments.ResolveApiToken(this, tokenArgument, "-ApiToken");
         var result = new PveApiTokenTestResult(options.Server.Authority, token.UserId, token.TokenName);
 
         // A session to the same server (not this very token) knows the version and may read the token's settings.

@@ -15,21 +15,15 @@ namespace PveTokens.Models;
 /// </summary>
 public sealed class PveSession
 {
-    private readonly PveClient _client;
+    private volatile PveClient _client;
 
-    internal PveSession(PveClient client, PveVersionInfo version)
+    internal PveSession(PveClient client)
     {
         _client = client;
         Server = client.Server;
         Identity = client.Identity ?? string.Empty;
         AuthMethod = client.AuthMethod ?? PveAuthMethod.ApiToken;
-        Version = version.Version ?? string.Empty;
-        Release = version.Release ?? string.Empty;
-        CertificatePolicy = client.CertificatePolicy;
-        CertificateThumbprint = client.PinnedCertificateSha256;
         ConnectedAt = DateTimeOffset.Now;
-        MaximumRetryCount = client.RetryPolicy.MaximumRetryCount;
-        RetryIntervalSec = client.RetryPolicy.RetryInterval.TotalSeconds;
     }
 
     /// <summary>The server's base URI, e.g. https://pve1.example.com:8006/.</summary>
@@ -41,32 +35,62 @@ public sealed class PveSession
     /// <summary>ApiToken or Ticket.</summary>
     public PveAuthMethod AuthMethod { get; }
 
-    /// <summary>The server's pve-manager version from GET /version, e.g. 9.2.0.</summary>
-    public string Version { get; }
+    /// <summary>
+    /// The server's pve-manager version from GET /version, e.g. 9.2.0; read again when the session
+    /// renews its ticket or Connect-PveServer connects it again, so an upgraded server is noticed.
+    /// </summary>
+    public string Version => _client.ServerVersion?.Version ?? string.Empty;
 
     /// <summary>The server's release, e.g. 9.2.</summary>
-    public string Release { get; }
+    public string Release => _client.ServerVersion?.Release ?? string.Empty;
 
     /// <summary>How the server's certificate is checked: SystemTrust, Pinned or Skip.</summary>
-    public PveCertificatePolicy CertificatePolicy { get; }
+    public PveCertificatePolicy CertificatePolicy => _client.CertificatePolicy;
 
     /// <summary>The pinned SHA-256 fingerprint (64 hex digits) when CertificatePolicy is Pinned.</summary>
-    public string? CertificateThumbprint { get; }
+    public string? CertificateThumbprint => _client.PinnedCertificateSha256;
 
     /// <summary>How often a failed call that is safe to repeat is retried (Connect-PveServer -MaximumRetryCount).</summary>
-    public int MaximumRetryCount { get; }
+    public int MaximumRetryCount => _client.RetryPolicy.MaximumRetryCount;
 
     /// <summary>The base wait before a retry in seconds, doubled per retry, with jitter (Connect-PveServer -RetryIntervalSec).</summary>
-    public double RetryIntervalSec { get; }
+    public double RetryIntervalSec => _client.RetryPolicy.RetryInterval.TotalSeconds;
 
-    /// <summary>When the session was opened (local time).</summary>
-    public DateTimeOffset ConnectedAt { get; }
+    /// <summary>When the session was opened, or last connected again by Connect-PveServer (local time).</summary>
+    public DateTimeOffset ConnectedAt { get; private set; }
+
+    /// <summary>
+    /// True for the runspace's default session: the one cmdlets use without -Session (Connect-PveServer
+    /// makes a new session the default unless -NoDefault; Set-PveSession -Default chooses another).
+    /// </summary>
+    public bool IsDefault { get; internal set; }
 
     /// <summary>False once Disconnect-PveServer closed the session.</summary>
     public bool IsOpen { get; private set; } = true;
 
     /// <summary>The client that talks to the server; the Api layer's entry point for cmdlets.</summary>
     internal PveClient Client => _client;
+
+    /// <summary>
+    /// Whether <paramref name="client"/> (verified, not yet in a session) talks to the same server as
+    /// the same identity by the same method, so connecting it again needs no second session.
+    /// </summary>
+    internal bool IsSameConnection(PveClient client) =>
+        IsOpen && Uri.Compare(Server, client.Server, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0 &&
+        string.Equals(Identity, client.Identity, StringComparison.Ordinal) && AuthMethod == client.AuthMethod;
+
+    /// <summary>
+    /// Carries on with <paramref name="client"/>, verified by a repeated Connect-PveServer (a new secret,
+    /// other TLS or retry settings, the server's current version): every object holding this session
+    /// uses it from now on. The old client is closed.
+    /// </summary>
+    internal void Reconnect(PveClient client)
+    {
+        PveClient old = _client;
+        _client = client;
+        ConnectedAt = DateTimeOffset.Now;
+        old.Dispose();
+    }
 
     internal void Close()
     {

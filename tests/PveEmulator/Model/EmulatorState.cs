@@ -26,8 +26,27 @@ public sealed class EmulatorState
     }
 
     internal object Sync { get; } = new();
-    internal PveVersion Version { get; }
-    internal IReadOnlySet<string> ValidPrivileges { get; }
+    internal PveVersion Version { get; private set; }
+    internal IReadOnlySet<string> ValidPrivileges { get; private set; }
+
+    /// <summary>
+    /// Upgrades (or downgrades) the emulated server in place, as apt would under a running client's
+    /// session: GET /version, the valid privileges and the built-in roles change; users, tokens and
+    /// ACLs stay.
+    /// </summary>
+    public void UpgradeTo(string version)
+    {
+        lock (Sync)
+        {
+            PveVersion parsed = PveVersion.Parse(version);
+            Version = parsed;
+            ValidPrivileges = Privileges.Valid(parsed);
+            foreach ((string id, string[] privs) in Privileges.BuiltInRoles(parsed))
+            {
+                Roles[id] = new Role(id, special: true, privs);
+            }
+        }
+    }
     internal List<Realm> Realms { get; } = [];
     internal SortedDictionary<string, User> Users { get; } = new(StringComparer.Ordinal);
     internal Dictionary<string, Group> Groups { get; } = new(StringComparer.Ordinal);

@@ -67,6 +67,10 @@ internal sealed partial class RequestPipeline
     /// </summary>
     public async Task HandleAsync(HttpContext context)
     {
+        // pveproxy never sends "100 Continue"; Kestrel would, on the first read of a body whose request
+        // has Expect: 100-continue, unless the header is gone by then. A client that waits for it must
+        // time out here as it does against PVE.
+        context.Request.Headers.Remove("Expect");
         FaultPlan fault = _faults.Plan(context.Request.Method, context.Request.Path.Value ?? "");
         var info = new LogInfo();
         if (fault.Kind == FaultKind.DropBefore)

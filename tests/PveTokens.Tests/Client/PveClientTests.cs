@@ -161,9 +161,11 @@ public class PveClientTests
 
         PveVersionInfo v = await client.GetVersionAsync(CancellationToken.None);
 
+        // Login, the rejected GET, the renewal, the version read again after it, the retried GET.
         Assert.Equal("9.2.0", v.Version);
-        Assert.Equal(4, _handler.Requests.Count);
+        Assert.Equal(5, _handler.Requests.Count);
         Assert.Equal(Ticket + "1", _handler.Requests[2].Form["password"]);
+        Assert.Equal(_handler.Requests[3].PathAndQuery, _handler.Requests[4].PathAndQuery);
     }
 
     [Fact]

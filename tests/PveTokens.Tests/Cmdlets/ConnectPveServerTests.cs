@@ -69,7 +69,10 @@ public class ConnectPveServerTests
         }
 
         Assert.Equal(3, host.RequestLog.Count(e => e.AuthId == "root@pam!ci" && e.Status == 200));
-        Assert.Equal(3, ps.Run("Get-PveSession").Objects<PveSession>().Count);
+
+        // The same token on the same server three times: one session, continued by each connect.
+        PveSession session = Assert.Single(ps.Run("Get-PveSession").Objects<PveSession>());
+        Assert.All(new[] { fromCredential, fromSecureString, fromCredentialHoldingTheString }, r => Assert.Same(session, r.Single<PveSession>()));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class BadInputTests
     /// A safe invocation per cmdlet (keyed "Cmdlet" or, where another parameter set is needed,
     /// "Cmdlet/Parameter"): valid arguments against the fixture below; n numbers each attempt.
     /// </summary>
-    private static readonly Dictionary<string, Func<int, Dictionary<string, object?>>> Invocations = new(StringComparer.OrdinalIgnoreCase)
+    internal static readonly Dictionary<string, Func<int, Dictionary<string, object?>>> Invocations = new(StringComparer.OrdinalIgnoreCase)
     {
         ["Connect-PveServer"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["MaximumRetryCount"] = 0, ["TimeoutSec"] = 5 },
         ["Connect-PveServer/Realm"] = _ => new() { ["Credential"] = Root(), ["MaximumRetryCount"] = 0 },
@@ -49,6 +49,8 @@ public sealed class BadInputTests
         ["Get-PveRole"] = _ => new(),
         ["Get-PveUser"] = _ => new(),
         ["Get-PveSession"] = _ => new(),
+        ["Set-PveSession"] = _ => new() { ["Default"] = true },
+        ["Invoke-PveRestMethod"] = _ => new() { ["Path"] = "/access/users" },
         ["Disconnect-PveServer"] = _ => new(),
         ["Get-PveApiTokenAudit"] = _ => new(),
         ["ConvertTo-PveTokenHandoff"] = _ => new() { ["Credential"] = new PSCredential("root@pam!rel", TestSecrets.Secure(ReliabilityContext.TokenSecret)), ["Format"] = "Environment" },

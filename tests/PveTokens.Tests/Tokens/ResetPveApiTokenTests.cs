@@ -125,6 +125,7 @@ public class ResetPveApiTokenTests
         {
             Respond = (request, _) => Task.FromResult(request.Method switch
             {
+                "GET" when request.PathAndQuery.EndsWith("/version", StringComparison.Ordinal) => FakePveHandler.Json("""{"data":{"version":"8.4.1","release":"8.4"}}"""),
                 "PUT" => FakePveHandler.Json("""{"data":null,"errors":{"regenerate":"property is not defined in schema and the schema does not allow additional properties"}}""", 400, "Parameter verification failed."),
                 "GET" when request.PathAndQuery.EndsWith("/access/acl", StringComparison.Ordinal) => FakePveHandler.Json(
                     """{"data":[{"path":"/vms","type":"token","ugid":"ci@pve!svc","roleid":"PVEVMUser","propagate":1},{"path":"/","type":"user","ugid":"ci@pve","roleid":"PVEAuditor","propagate":1},{"path":"/storage","type":"token","ugid":"ci@pve!svc","roleid":"PVEDatastoreUser","propagate":0}]}"""),
@@ -135,7 +136,8 @@ public class ResetPveApiTokenTests
         };
         var client = new PveClient(new PveClientOptions(new Uri("https://pve.test:8006/")), handler);
         client.UseApiToken(ApiTokenString.Parse("root@pam!admin=00000000-0000-4000-8000-000000000000"));
-        var session = new PveSession(client, new PveVersionInfo { Version = "8.4.1", Release = "8.4" });
+        await client.GetVersionAsync(CancellationToken.None);
+        var session = new PveSession(client);
         using var ps = new PowerShellHost();
 
         PsResult r = ps.Run("Reset-PveApiToken -UserId ci@pve -TokenId svc -Session $s -Confirm:$false", new() { ["s"] = session });
@@ -145,9 +147,9 @@ public class ResetPveApiTokenTests
             "path /vms, role PVEVMUser, propagate 1", "path /storage, role PVEDatastoreUser, propagate 0");
         Assert.DoesNotContain("PVEAuditor", e.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.Empty(r.Output);
-        Assert.Equal(new[] { "PUT", "GET", "GET", "DELETE", "POST" }, handler.Requests.Select(q => q.Method));
-        Assert.Equal("0", handler.Requests[4].Form["privsep"]);
-        Assert.Equal(new[] { "comment", "expire", "privsep" }, handler.Requests[4].Form.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        Assert.Equal(new[] { "GET", "PUT", "GET", "GET", "DELETE", "POST" }, handler.Requests.Select(q => q.Method));
+        Assert.Equal("0", handler.Requests[5].Form["privsep"]);
+        Assert.Equal(new[] { "comment", "expire", "privsep" }, handler.Requests[5].Form.Keys.OrderBy(k => k, StringComparer.Ordinal));
     }
 
     [Fact]
