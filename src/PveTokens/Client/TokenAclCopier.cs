@@ -14,12 +14,13 @@ namespace PveTokens.Client;
 /// <summary>A token as a copy needs it: its stored settings and the ACL entries that name it.</summary>
 internal sealed class TokenSnapshot
 {
-    internal TokenSnapshot(string userId, string tokenId, PveTokenFields fields, IReadOnlyList<AclEntry> acl)
+    internal TokenSnapshot(string userId, string tokenId, PveTokenFields fields, TokenAclReading acl)
     {
         UserId = userId;
         TokenId = tokenId;
         Fields = fields;
-        Acl = acl;
+        Acl = acl.Entries;
+        WholeAclVisible = acl.WholeAclVisible;
     }
 
     internal string UserId { get; }
@@ -33,6 +34,9 @@ internal sealed class TokenSnapshot
     /// <summary>The entries whose principal is this token, in PVE's order.</summary>
     internal IReadOnlyList<AclEntry> Acl { get; }
 
+    /// <summary>See <see cref="TokenAclReading.WholeAclVisible"/>.</summary>
+    internal bool WholeAclVisible { get; }
+
     /// <summary>The settings to create a token exactly like this one (PVE's defaults where it stored nothing).</summary>
     internal PveTokenSettings Settings => new()
     {
@@ -40,6 +44,24 @@ internal sealed class TokenSnapshot
         Expire = Fields.Expire ?? 0,
         PrivilegeSeparation = Fields.PrivilegeSeparation ?? true,
     };
+}
+
+/// <summary>The ACL entries of one token, as far as the reader could see them.</summary>
+internal sealed class TokenAclReading
+{
+    internal TokenAclReading(IReadOnlyList<AclEntry> entries, bool wholeAclVisible)
+    {
+        Entries = entries;
+        WholeAclVisible = wholeAclVisible;
+    }
+
+    internal IReadOnlyList<AclEntry> Entries { get; }
+
+    /// <summary>
+    /// Whether the reader holds Sys.Audit on /access. Without it PVE lists only the entries on paths the
+    /// reader may modify (api.md §6.1), so the token may have entries that <see cref="Entries"/> lacks.
+    /// </summary>
+    internal bool WholeAclVisible { get; }
 }
 
 /// <summary>One ACL entry of the source that the target token did not get, and why.</summary>
@@ -72,6 +94,11 @@ internal sealed class TokenAclCopyFailure
 /// </summary>
 internal sealed class TokenAclCopier
 {
+    /// <summary>The path and privilege that let PVE list every ACL entry (api.md §6.1).</summary>
+    internal const string AccessPath = "/access";
+
+    internal const string SysAudit = "Sys.Audit";
+
     private readonly AclChangeExecutor _executor;
     private readonly LinkedList<AclBatch> _queue;
     private readonly List<AclEntry> _granted = new();
@@ -116,18 +143,25 @@ internal sealed class TokenAclCopier
     /// <summary>How many entries the next step covers.</summary>
     internal int NextEntryCount => Next is AclBatch batch ? EntriesOf(batch, batch.Roles).Count : 0;
 
-    /// <summary>The entries of a token on a server: those of <c>GET /access/acl</c> whose principal it is.</summary>
-    internal static async Task<IReadOnlyList<AclEntry>> ReadAclAsync(PveClient client, string fullTokenId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The entries of a token on a server (those of <c>GET /access/acl</c> whose principal it is), and
+    /// whether the caller can see them all (<c>GET /access/permissions</c> for itself on /access).
+    /// </summary>
+    internal static async Task<TokenAclReading> ReadAclAsync(PveClient client, string fullTokenId, CancellationToken cancellationToken)
     {
         IReadOnlyList<AclEntry> acl = await client.GetAclAsync(cancellationToken).ConfigureAwait(false);
-        return acl.Where(e => e.Type == PveAclPrincipalType.Token && string.Equals(e.Principal, fullTokenId, StringComparison.Ordinal)).ToList();
+        PermissionMap own = await client.GetPermissionsAsync(null, AccessPath, cancellationToken).ConfigureAwait(false);
+        bool whole = own.Get(AccessPath).ContainsKey(SysAudit);
+        return new TokenAclReading(
+            acl.Where(e => e.Type == PveAclPrincipalType.Token && string.Equals(e.Principal, fullTokenId, StringComparison.Ordinal)).ToList(),
+            whole);
     }
 
-    /// <summary>A token's stored settings and ACL entries, read with two calls.</summary>
+    /// <summary>A token's stored settings and ACL entries.</summary>
     internal static async Task<TokenSnapshot> ReadAsync(PveClient client, string userId, string tokenId, CancellationToken cancellationToken)
     {
         PveTokenFields fields = await client.GetTokenAsync(userId, tokenId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AclEntry> acl = await ReadAclAsync(client, userId + "!" + tokenId, cancellationToken).ConfigureAwait(false);
+        TokenAclReading acl = await ReadAclAsync(client, userId + "!" + tokenId, cancellationToken).ConfigureAwait(false);
         return new TokenSnapshot(userId, tokenId, fields, acl);
     }
 

@@ -25,12 +25,12 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
     /// <summary>Gets or sets the owning user, USER@REALM.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(UserIdCompleter))]
-    public string UserId { get; set; } = string.Empty;
+    public virtual string UserId { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the token's own name (the part after '!').</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
-    public string TokenId { get; set; } = string.Empty;
+    public virtual string TokenId { get; set; } = string.Empty;
 
     /// <summary>Gets or sets a token object (from Get-PveApiToken or New-PveApiToken).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]

@@ -34,6 +34,9 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
     /// <summary>Error id: the fallback would delete the very token the session authenticates with.</summary>
     internal const string CannotRecreateOwnToken = "CannotRecreateOwnToken";
 
+    /// <summary>Error id: the fallback would delete a token whose ACL entries the session cannot all see.</summary>
+    internal const string TokenAclNotVisible = "TokenAclNotVisible";
+
     /// <summary>Gets or sets whether to fail instead of deleting and re-creating the token on a server without in-place regeneration.</summary>
     [Parameter]
     public SwitchParameter NoRecreate { get; set; }
@@ -105,6 +108,17 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
             WriteError(PveApiTokenCommandSupport.MapError(e, userId, tokenId, session));
+            return;
+        }
+
+        if (!current.WholeAclVisible)
+        {
+            // Deleting drops every entry of the token, also those PVE did not list: they could not be restored.
+            string refused =
+                $"The server {session.Server} (pve-manager {session.Version}) cannot regenerate in place, and {session.Identity} lacks {TokenAclCopier.SysAudit} on {TokenAclCopier.AccessPath}, " +
+                $"so PVE lists only the ACL entries on paths it may modify: deleting '{fullId}' to re-create it could lose entries this session cannot see. Nothing was changed.";
+            WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(refused), TokenAclNotVisible, ErrorCategory.PermissionDenied, fullId, refused,
+                $"Run Reset-PveApiToken from a session that holds {TokenAclCopier.SysAudit} on {TokenAclCopier.AccessPath} (for example the role PVEAuditor there), or upgrade the server."));
             return;
         }
 
