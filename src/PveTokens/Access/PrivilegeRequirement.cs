@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using System.Text.RegularExpressions;
 
 namespace PveTokens.Access;
 
@@ -33,6 +34,9 @@ internal sealed class PrivilegeRequirement
 /// </summary>
 internal static class PrivilegeRequirements
 {
+    /// <summary>The shape of PVE's privilege names (VM.PowerMgmt, Sys.AccessNetwork, VM.GuestAgent.Audit).</summary>
+    private static readonly Regex PrivilegeName = new(@"^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$", RegexOptions.CultureInvariant);
+
     /// <summary>The pairs, or null and a message naming the first bad path or privilege.</summary>
     internal static IReadOnlyList<PrivilegeRequirement>? FromPairs(IEnumerable<(string? Path, string? Privilege)> pairs, out string? error)
     {
@@ -43,14 +47,15 @@ internal static class PrivilegeRequirements
             string? normalized = AclPath.NormalizeAndValidate(path, out string? pathError);
             if (normalized is null)
             {
-                error = $"The requirement path '{path}' is not valid: {pathError}";
+                error = $"A requirement's path is not valid: {pathError}";
                 return null;
             }
 
+            // The value is not quoted: whatever was given by mistake (a token string, say) stays out of the message.
             string name = privilege?.Trim() ?? string.Empty;
-            if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == ','))
+            if (!PrivilegeName.IsMatch(name))
             {
-                error = $"The requirement on '{normalized}' names the privilege '{privilege}': expected one privilege name such as VM.PowerMgmt (a list of them is given as an array, not one string).";
+                error = $"The requirement on '{normalized}' is not one privilege name: expected letters, digits and dots such as VM.PowerMgmt (several privileges are given as an array, not one string).";
                 return null;
             }
 

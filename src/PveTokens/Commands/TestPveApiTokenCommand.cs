@@ -130,7 +130,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
         if (invalid is not null)
         {
-            ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidRequirement", invalid, ParameterSetName == RequirementSet ? Requirement : Privilege,
+            ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidRequirement", invalid, null,
                 "Name each privilege on its path, e.g. -Requirement @{ '/vms/100' = 'VM.PowerMgmt'; '/storage/backup' = 'Datastore.AllocateSpace', 'Datastore.Audit' }."));
         }
     }
@@ -160,7 +160,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
                 continue;
             }
 
-            error = $"-Requirement got {(value is null ? "$null" : $"a {value.GetType().Name} '{value}'")}: expected a hashtable of path = privilege(s), or an object with Path and Privilege properties.";
+            error = $"-Requirement got {(value is null ? "$null" : "a " + value.GetType().Name)}: expected a hashtable of path = privilege(s), or an object with Path and Privilege properties.";
             return null;
         }
 

@@ -189,12 +189,15 @@ public sealed class TestPveApiTokenTests
     }
 
     [Theory]
-    [InlineData("-Requirement @{ '/nope' = 'VM.Audit' }", "'/nope' is not valid")]
-    [InlineData("-Requirement @{ '/vms/100' = 'VM.Audit,VM.PowerMgmt' }", "expected one privilege name")]
-    [InlineData("-Requirement @{ '/vms/100' = '' }", "expected one privilege name")]
+    [InlineData("-Requirement @{ '/nope' = 'VM.Audit' }", "A requirement's path is not valid")]
+    [InlineData("-Requirement @{ '/vms/100' = 'VM.Audit,VM.PowerMgmt' }", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = '' }", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = $tok }", "is not one privilege name")]
     [InlineData("-Requirement 'VM.Audit'", "expected a hashtable of path = privilege(s)")]
+    [InlineData("-Requirement $tok", "-Requirement got a String")]
     [InlineData("-Requirement @{}", "No requirement was given")]
-    [InlineData("-Privilege 'VM.Audit VM.PowerMgmt'", "expected one privilege name")]
+    [InlineData("-Privilege 'VM.Audit VM.PowerMgmt'", "is not one privilege name")]
+    [InlineData("-Privilege $tok", "is not one privilege name")]
     public async Task A_malformed_requirement_is_refused_before_any_request(string arguments, string message)
     {
         await using TokenTestContext t = await StartAsync("9.2.0");
@@ -204,7 +207,8 @@ public sealed class TestPveApiTokenTests
         ErrorRecord e = r.TerminatingError ?? Assert.Single(r.Errors);
         Assert.Equal("InvalidRequirement," + CmdletId, e.FullyQualifiedErrorId);
         Assert.Contains(message, e.ErrorDetails.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(GoodSecret, e.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodSecret, e.ToString() + e.ErrorDetails.Message + e.TargetObject, StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodSecret, r.AllText(), StringComparison.Ordinal);
         Assert.Empty(t.Requests);
     }
 
