@@ -5,6 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using System.Threading;
 using PveTokens.Access;
 using PveTokens.Client;
 using PveTokens.Completion;
@@ -93,7 +94,8 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
             return;
         }
 
-        PveSession? sourceSession = source is null ? null : ResolveSession(source.Session ?? session);
+        // Only -CopyAcl reads from the source's server; a copy of the settings alone needs no session to it.
+        PveSession? sourceSession = CopyAcl && source is not null ? ResolveSession(source.Session ?? session) : null;
         if (!TryResolveToken(ref session, out string userId, out string tokenId))
         {
             return;
@@ -119,9 +121,9 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
         }
 
         TokenAclReading? sourceAcl = null;
-        if (CopyAcl && source is not null && sourceSession is not null)
+        if (sourceSession is not null)
         {
-            sourceAcl = ReadSourceAcl(source, sourceSession, session, userId, tokenId);
+            sourceAcl = ReadSourceAcl(source!, sourceSession, session, userId, tokenId);
             if (sourceAcl is null)
             {
                 return;
@@ -157,9 +159,10 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
 
         string fullId = userId + "!" + tokenId;
         var copier = new TokenAclCopier(session.Client, fullId, sourceAcl.Entries, new List<AclEntry>(), session.Server.Host, session.Version.ToString(), session.Identity);
-        TokenCopyReport.GrantAll(this, copier, session, $"Granting the ACL entries of {source!.FullTokenId} to {fullId}", CancelToken);
+        // The token exists now: the grants ignore Ctrl+C, so a stop cannot keep its one-time secret from the caller.
+        TokenCopyReport.GrantAll(this, copier, session, $"Granting the ACL entries of {source!.FullTokenId} to {fullId}", CancellationToken.None);
 
-        // The secret goes out first: PVE will never show it again, even if some grants failed.
+        // The secret goes out before the error: PVE will never show it again, even if some grants failed.
         WriteObject(secret);
         if (copier.Failures.Count > 0)
         {
