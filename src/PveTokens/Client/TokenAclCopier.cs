@@ -14,20 +14,12 @@ namespace PveTokens.Client;
 /// <summary>A token as a copy needs it: its stored settings and the ACL entries that name it.</summary>
 internal sealed class TokenSnapshot
 {
-    internal TokenSnapshot(string userId, string tokenId, PveTokenFields fields, TokenAclReading acl)
+    internal TokenSnapshot(PveTokenFields fields, TokenAclReading acl)
     {
-        UserId = userId;
-        TokenId = tokenId;
         Fields = fields;
         Acl = acl.Entries;
         WholeAclVisible = acl.WholeAclVisible;
     }
-
-    internal string UserId { get; }
-
-    internal string TokenId { get; }
-
-    internal string FullTokenId => UserId + "!" + TokenId;
 
     internal PveTokenFields Fields { get; }
 
@@ -67,11 +59,10 @@ internal sealed class TokenAclReading
 /// <summary>One ACL entry of the source that the target token did not get, and why.</summary>
 internal sealed class TokenAclCopyFailure
 {
-    internal TokenAclCopyFailure(AclEntry entry, string reason, Exception exception)
+    internal TokenAclCopyFailure(AclEntry entry, string reason)
     {
         Entry = entry;
         Reason = reason;
-        Exception = exception;
     }
 
     /// <summary>The source's entry (its path, role and propagate flag are what was not granted).</summary>
@@ -79,8 +70,6 @@ internal sealed class TokenAclCopyFailure
 
     /// <summary>Why, in words that can be shown as they are.</summary>
     internal string Reason { get; }
-
-    internal Exception Exception { get; }
 }
 
 /// <summary>
@@ -115,7 +104,6 @@ internal sealed class TokenAclCopier
     internal TokenAclCopier(PveClient destination, string targetFullTokenId, IReadOnlyList<AclEntry> entries, List<AclEntry> destinationAcl,
         string host, string version, string identity)
     {
-        TargetFullTokenId = targetFullTokenId;
         Entries = entries;
         _executor = new AclChangeExecutor(destination, destinationAcl, host, version, identity);
         IEnumerable<AclChange> changes = entries
@@ -126,8 +114,6 @@ internal sealed class TokenAclCopier
         _granted.AddRange(entries.Where(e => destinationAcl.Any(d =>
             d.SameGrant(e.Path, PveAclPrincipalType.Token, targetFullTokenId, e.Role) && d.Propagate == e.Propagate)));
     }
-
-    internal string TargetFullTokenId { get; }
 
     /// <summary>Every entry to copy.</summary>
     internal IReadOnlyList<AclEntry> Entries { get; }
@@ -162,7 +148,7 @@ internal sealed class TokenAclCopier
     {
         PveTokenFields fields = await client.GetTokenAsync(userId, tokenId, cancellationToken).ConfigureAwait(false);
         TokenAclReading acl = await ReadAclAsync(client, userId + "!" + tokenId, cancellationToken).ConfigureAwait(false);
-        return new TokenSnapshot(userId, tokenId, fields, acl);
+        return new TokenSnapshot(fields, acl);
     }
 
     /// <summary>The roles the entries name that the destination does not have (sorted), so a copy to another
@@ -196,7 +182,7 @@ internal sealed class TokenAclCopier
             var retried = new HashSet<string>(result.FollowUps.SelectMany(f => f.Roles), StringComparer.Ordinal);
             string reason = failure.Message ?? failure.Exception.Message;
             _failures.AddRange(EntriesOf(batch, batch.Roles.Where(r => !retried.Contains(r)))
-                .Select(e => new TokenAclCopyFailure(e, reason, failure.Exception)));
+                .Select(e => new TokenAclCopyFailure(e, reason)));
         }
 
         for (int i = result.FollowUps.Count - 1; i >= 0; i--)
@@ -209,7 +195,7 @@ internal sealed class TokenAclCopier
 
     /// <summary>Records every entry of <paramref name="batch"/> (a step that threw) as not granted.</summary>
     internal void Fail(AclBatch batch, Exception exception) =>
-        _failures.AddRange(EntriesOf(batch, batch.Roles).Select(e => new TokenAclCopyFailure(e, exception.Message, exception)));
+        _failures.AddRange(EntriesOf(batch, batch.Roles).Select(e => new TokenAclCopyFailure(e, exception.Message)));
 
     private List<AclEntry> EntriesOf(AclBatch batch, IEnumerable<string> roles)
     {
