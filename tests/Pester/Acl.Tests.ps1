@@ -50,8 +50,8 @@ Describe 'ACL cmdlets against the emulator' {
         $acl[0] | Should -BeOfType ([PveTokens.Models.PveAcl])
         $text = $acl | Out-String
         # The PVE UI's permission grid (the view is the polish branch's: docs/views/acl-*.txt).
-        $text | Should -Match 'Path\s+User/Group/API Token\s+Role\s+Propagate'
-        $text | Should -Match '/vms/100\s+ci@pve!backup\s+PVEVMUser\s+Yes'
+        $text | Should -Match 'Path\s+Type\s+Principal\s+Role\s+Propagate'
+        $text | Should -Match '/vms/100\s+Token\s+ci@pve!backup\s+PVEVMUser\s+Yes'
     }
 
     It 'grants to every token piped from Get-PveApiToken in one request' {

@@ -56,7 +56,7 @@ Describe 'Get-PveApiToken' {
         $table = Get-PveApiToken | Format-Table | Out-String
         $list = Get-PveApiToken -UserId alice@pve -TokenId old | Format-List | Out-String
 
-        $table | Should -BeLike '*PrivSep*Status*ExpiresAt*'
+        $table | Should -BeLike '*PrivilegeSeparation*Status*ExpiresAt*'
         $table | Should -BeLike '*never*'
         $list | Should -BeLike ('*' + [DateTimeOffset]::FromUnixTimeSeconds(1700000000).LocalDateTime.ToString('yyyy-MM-dd HH:mm:ss') + '*')
         (Get-PveApiToken | Format-List * | Out-String) | Should -Not -BeLike '*5f0c7a3e-2b1d-4c8e-9a6f-0d3b7e1c4a92*'

@@ -11,7 +11,8 @@ BeforeDiscovery {
                 Name     = $_.Name
                 PagePath = $page
                 Examples = @($examples | ForEach-Object {
-                        @{ Number = $_.Number; Title = $_.Title; Code = $_.Code; NotRunReason = $_.NotRunReason; NeedsSession = $_.NeedsSession }
+                        @{ Number = $_.Number; Title = $_.Title; Code = $_.Code; NotRunReason = $_.NotRunReason; NeedsSession = $_.NeedsSession
+                            Headings = @($_.Outputs | ForEach-Object { Get-TableHeading $_ }) }
                     })
             }
         })
@@ -129,6 +130,11 @@ Describe 'Help for <Name>' -ForEach $cmdlets {
             }
             $result = Invoke-HelpExample -Code $Code -NoSession:(-not $NeedsSession)
             $result.Errors | Should -BeNullOrEmpty
+            # The sample output's table headings are the ones the example really writes (the views' labels).
+            $written = @(Get-TableHeading $result.Output)
+            foreach ($heading in $Headings) {
+                $written | Should -Contain $heading -Because "the page's sample output shows the columns '$heading'"
+            }
         }
     }
 }

@@ -51,20 +51,27 @@ function Get-HelpPage {
     $parameters = New-Object System.Collections.Generic.List[string]
     $examples = New-Object System.Collections.Generic.List[object]
     $synopsis = New-Object System.Collections.Generic.List[string]
+    $output = $null
     foreach ($line in $lines) {
         if ($fence) {
             if ($line -match '^\s{0,3}```\s*$') {
                 if ($null -ne $code -and $current -and $null -eq $current.Code) { $current.Code = $code -join "`n" }
-                $fence = $null; $code = $null
+                if ($null -ne $output) { $current.Outputs.Add($output -join "`n") }
+                $fence = $null; $code = $null; $output = $null
             }
             elseif ($null -ne $code) { $code.Add($line) }
+            elseif ($null -ne $output) { $output.Add($line) }
             continue
         }
         if ($line -match '^\s{0,3}```\s*([A-Za-z0-9_+-]*)\s*$') {
             $fence = $true
-            # Only the first block of an example is its code; later ones (output) are not run.
+            # Only the first block of an example is its code; later ones (output) are not run, but
+            # their table headings are compared with what the example really writes.
             $code = if ($section -eq 'EXAMPLES' -and $current -and $null -eq $current.Code) {
                 $current.Language = $Matches[1]; New-Object System.Collections.Generic.List[string]
+            } else { $null }
+            $output = if ($section -eq 'EXAMPLES' -and $current -and $null -eq $code -and $Matches[1] -eq 'output') {
+                New-Object System.Collections.Generic.List[string]
             } else { $null }
             continue
         }
@@ -73,7 +80,7 @@ function Get-HelpPage {
             $heading = $Matches[1]
             if ($section -eq 'PARAMETERS' -and $heading -match '^-(\w+)$') { $parameters.Add($Matches[1]) }
             if ($section -eq 'EXAMPLES' -and $heading -match '^Example\s+(\d+)\s*(?:[:.\-]|--)?\s*(.*)$') {
-                $current = [pscustomobject]@{ Number = [int]$Matches[1]; Title = $Matches[2]; Language = $null; Code = $null }
+                $current = [pscustomobject]@{ Number = [int]$Matches[1]; Title = $Matches[2]; Language = $null; Code = $null; Outputs = New-Object System.Collections.Generic.List[string] }
                 $examples.Add($current)
             }
             continue
@@ -90,6 +97,21 @@ function Get-HelpPage {
         Synopsis   = ($synopsis -join ' ')
         Parameters = $parameters.ToArray()
         Examples   = $examples.ToArray()
+    }
+}
+
+function Get-TableHeading {
+    <#
+    .SYNOPSIS
+        The heading lines of the tables in a text (a line followed by a line of dash runs, as
+        Format-Table writes them), each with its columns separated by single spaces.
+    #>
+    param([AllowEmptyString()] [string] $Text)
+    $lines = @($Text -replace "`r`n", "`n" -split "`n")
+    for ($i = 0; $i -lt $lines.Count - 1; $i++) {
+        if ($lines[$i].Trim() -and $lines[$i + 1] -match '^\s*-+(\s+-+)*\s*$') {
+            ($lines[$i].Trim() -split '\s+') -join ' '
+        }
     }
 }
 

@@ -27,12 +27,12 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
     /// <summary>Gets or sets the owning user, USER@REALM (or, alone, the full token id).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(UserIdCompleter))]
-    public string UserId { get; set; } = string.Empty;
+    public virtual string UserId { get; set; } = string.Empty;
 
     /// <summary>Gets or sets the token's own name (the part after '!'), or its full id USER@REALM!TOKENID.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
-    public string TokenId { get; set; } = string.Empty;
+    public virtual string TokenId { get; set; } = string.Empty;
 
     /// <summary>Gets or sets a token object (from Get-PveApiToken or New-PveApiToken).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]

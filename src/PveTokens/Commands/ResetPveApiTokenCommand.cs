@@ -34,7 +34,8 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
     /// <summary>Error id: the fallback would delete the very token the session authenticates with.</summary>
     internal const string CannotRecreateOwnToken = "CannotRecreateOwnToken";
 
-    private const int ProgressActivityId = 0x70C3;
+    /// <summary>Error id: the fallback would delete a token whose ACL entries the session cannot all see.</summary>
+    internal const string TokenAclNotVisible = "TokenAclNotVisible";
 
     /// <summary>Gets or sets whether to fail instead of deleting and re-creating the token on a server without in-place regeneration.</summary>
     [Parameter]
@@ -92,20 +93,17 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
 
     /// <summary>
     /// The fallback for servers before libpve-access-control 9.1.0: read the settings and ACL entries,
-    /// delete, create with the same settings, re-grant each entry. Deleting drops the token's ACL
-    /// entries on the server (api.md §4.5), so every entry not restored is named in an error.
+    /// delete, create with the same settings, re-grant the entries (<see cref="TokenAclCopier"/>).
+    /// Deleting drops the token's ACL entries on the server (api.md §4.5), so every entry not
+    /// restored is named in an error.
     /// </summary>
     private void Recreate(string userId, string tokenId, PveSession session)
     {
         string fullId = userId + "!" + tokenId;
-        PveTokenFields current;
-        List<AclEntry> acl;
+        TokenSnapshot current;
         try
         {
-            current = Run(ct => session.Client.GetTokenAsync(userId, tokenId, ct));
-            acl = Run(ct => session.Client.GetAclAsync(ct))
-                .Where(e => e.Type == PveAclPrincipalType.Token && string.Equals(e.Principal, fullId, StringComparison.Ordinal))
-                .ToList();
+            current = Run(ct => TokenAclCopier.ReadAsync(session.Client, userId, tokenId, ct));
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
@@ -113,12 +111,19 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
             return;
         }
 
-        var settings = new PveTokenSettings
+        if (!current.WholeAclVisible)
         {
-            Comment = current.Comment,
-            Expire = current.Expire ?? 0,
-            PrivilegeSeparation = current.PrivilegeSeparation ?? true,
-        };
+            // Deleting drops every entry of the token, also those PVE did not list: they could not be restored.
+            string refused =
+                $"The server {session.Server} (pve-manager {session.Version}) cannot regenerate in place, and {session.Identity} lacks {TokenAclCopier.SysAudit} on {TokenAclCopier.AccessPath}, " +
+                $"so PVE lists only the ACL entries on paths it may modify: deleting '{fullId}' to re-create it could lose entries this session cannot see. Nothing was changed.";
+            WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(refused), TokenAclNotVisible, ErrorCategory.PermissionDenied, fullId, refused,
+                $"Run Reset-PveApiToken from a session that holds {TokenAclCopier.SysAudit} on {TokenAclCopier.AccessPath} (for example the role PVEAuditor there), or upgrade the server."));
+            return;
+        }
+
+        IReadOnlyList<AclEntry> acl = current.Acl;
+        PveTokenSettings settings = current.Settings;
         WriteWarning(
             $"{session.Server} (pve-manager {session.Version}) cannot regenerate a secret in place (that needs libpve-access-control 9.1.0, PVE 9.2): " +
             $"deleting and re-creating '{fullId}' with the same comment, expiry and privilege separation, and re-granting its {acl.Count} ACL entr{(acl.Count == 1 ? "y" : "ies")}. " +
@@ -145,8 +150,8 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
             string reason = PveApiTokenCommandSupport.MapError(e, userId, tokenId, session).ErrorDetails?.Message ?? e.Message;
             string message =
                 $"'{fullId}' was deleted to give it a new secret, but creating it again failed: {reason} " +
-                $"The token and its {acl.Count} ACL entr{(acl.Count == 1 ? "y were" : "ies were")} not restored: {DescribeSettings(settings)}" +
-                (acl.Count == 0 ? "." : "; ACL entries: " + DescribeEntries(acl) + ".");
+                $"The token and its {acl.Count} ACL entr{(acl.Count == 1 ? "y were" : "ies were")} not restored: {TokenCopyReport.DescribeSettings(settings)}" +
+                (acl.Count == 0 ? "." : "; ACL entries: " + TokenCopyReport.DescribeEntries(acl) + ".");
             WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message, e), TokenRecreateFailed,
                 ErrorCategory.InvalidOperation, fullId, message,
                 $"Create it with New-PveApiToken -UserId {userId} -TokenId {tokenId} and the settings above, then grant the ACL entries listed."));
@@ -154,57 +159,19 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
         }
 
         PveApiTokenSecret secret = PveApiTokenCommandSupport.ToSecret(userId, tokenId, created, settings, session);
-        var failed = new List<(AclEntry Entry, string Reason)>();
-        var progress = new ProgressRecord(ProgressActivityId, $"Re-granting the ACL entries of {fullId}", "Starting");
-        for (int i = 0; i < acl.Count; i++)
-        {
-            AclEntry entry = acl[i];
-            progress.StatusDescription = $"{i + 1} of {acl.Count}: {Describe(entry)}";
-            progress.PercentComplete = i * 100 / acl.Count;
-            WriteProgress(progress);
-            try
-            {
-                Run(_ => session.Client.UpdateAclAsync(entry.Path, new[] { entry.Role }, users: null, groups: null, tokens: new[] { fullId },
-                    entry.Propagate, delete: false, CancellationToken.None));
-            }
-            catch (Exception e) when (ErrorMapper.Handles(e))
-            {
-                failed.Add((entry, e.Message));
-            }
-        }
-
-        if (acl.Count > 0)
-        {
-            progress.RecordType = ProgressRecordType.Completed;
-            progress.PercentComplete = 100;
-            WriteProgress(progress);
-        }
+        var copier = new TokenAclCopier(session.Client, fullId, acl, new List<AclEntry>(), session.Server.Host, session.Version.ToString(), session.Identity);
+        TokenCopyReport.GrantAll(this, copier, session, $"Re-granting the ACL entries of {fullId}", CancellationToken.None);
 
         // The new secret goes out first: PVE will never show it again, even if some grants failed.
         WriteObject(secret);
-        if (failed.Count > 0)
+        if (copier.Failures.Count > 0)
         {
             string message =
-                $"'{fullId}' has a new secret, but {failed.Count} of its {acl.Count} ACL entries could not be granted again: " +
-                string.Join("; ", failed.Select(f => $"{Describe(f.Entry)} ({f.Reason})")) + ".";
+                $"'{fullId}' has a new secret, but {copier.Failures.Count} of its {acl.Count} ACL entries could not be granted again: " +
+                TokenCopyReport.DescribeFailures(copier.Failures) + ".";
             WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message), AclRestoreFailed,
                 ErrorCategory.InvalidOperation, fullId, message,
                 "Grant each listed entry to the token again (PUT /access/acl, or Set-PveAcl) once the cause is fixed."));
         }
     }
-
-    private static string DescribeSettings(PveTokenSettings settings)
-    {
-        string comment = settings.Comment is null ? "no comment" : $"comment '{settings.Comment}'";
-        string expiry = settings.Expire is long e && e != 0
-            ? $"expires {PveEpoch.ToLocalDateTime(e):yyyy-MM-dd HH:mm:ss} (epoch {e})"
-            : "never expires";
-        string privsep = settings.PrivilegeSeparation == false ? "privilege separation off" : "privilege separation on";
-        return $"{comment}, {expiry}, {privsep}";
-    }
-
-    private static string DescribeEntries(IEnumerable<AclEntry> entries) => string.Join("; ", entries.Select(Describe));
-
-    /// <summary>One ACL entry as an error names it: enough to grant it again by hand.</summary>
-    private static string Describe(AclEntry entry) => $"path {entry.Path}, role {entry.Role}, propagate {(entry.Propagate ? 1 : 0)}";
 }

@@ -2,6 +2,7 @@
 // See LICENSE in the project root for license information.
 
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
@@ -35,6 +36,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 {
     private const string AuthenticateSet = "Authenticate";
     private const string PrivilegeSet = "Privilege";
+    private const string RequirementSet = "Requirement";
     private const string UnifiedFailure = "Authentication failed!";
 
     private static readonly (Regex Pattern, PveApiTokenTestReason Reason)[] FailureTexts =
@@ -92,34 +94,115 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     [ArgumentCompleter(typeof(AclPathCompleter))]
     public string[] Path { get; set; } = Array.Empty<string>();
 
+    /// <summary>
+    /// Gets or sets privileges per path: hashtables of path = privilege(s), or objects with Path and
+    /// Privilege properties (for example from Import-Csv, or the Missing list of an earlier result).
+    /// </summary>
+    [Parameter(Mandatory = true, ParameterSetName = RequirementSet)]
+    [ValidateNotNullOrEmpty]
+    public object[] Requirement { get; set; } = Array.Empty<object>();
+
     /// <summary>Gets or sets whether to return only True or False.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    private List<string> _paths = new();
+    private IReadOnlyList<PrivilegeRequirement> _requirements = Array.Empty<PrivilegeRequirement>();
 
     protected override void BeginProcessing()
     {
-        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: false) is ErrorRecord invalidPrivilege)
+        foreach (string path in Path)
         {
-            ThrowTerminatingError(invalidPrivilege);
-        }
-
-        foreach (string path in Path.Length == 0 ? new[] { "/" } : Path)
-        {
-            string? normalized = AclPath.NormalizeAndValidate(path, out string? error);
-            if (normalized is null)
+            if (AclPath.NormalizeAndValidate(path, out string? error) is null)
             {
                 ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidAclPath", error!, path,
                     "Check the path against the ACL roots PVE knows (tab completion on -Path offers them)."));
             }
+        }
 
-            if (!_paths.Contains(normalized!))
-            {
-                _paths.Add(normalized!);
-            }
+        string? invalid = null;
+        if (ParameterSetName == RequirementSet)
+        {
+            List<(string?, string?)>? pairs = RequirementPairs(out invalid);
+            _requirements = pairs is null ? Array.Empty<PrivilegeRequirement>() : PrivilegeRequirements.FromPairs(pairs, out invalid) ?? _requirements;
+        }
+        else if (Privilege.Length > 0)
+        {
+            _requirements = PrivilegeRequirements.FromProduct(Path, Privilege, out invalid) ?? _requirements;
+        }
+
+        if (invalid is not null)
+        {
+            ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidRequirement", invalid, null,
+                "Name each privilege on its path, e.g. -Requirement @{ '/vms/100' = 'VM.PowerMgmt'; '/storage/backup' = 'Datastore.AllocateSpace', 'Datastore.Audit' }."));
+        }
+
+        if (PrivilegeArguments.CheckSyntax(RequiredPrivileges(), allowWildcards: false) is ErrorRecord invalidPrivilege)
+        {
+            ThrowTerminatingError(invalidPrivilege);
         }
     }
+
+    /// <summary>Every privilege the requirements name, once each, in the caller's spelling.</summary>
+    private string[] RequiredPrivileges() =>
+        _requirements.Select(r => r.Privilege).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+
+    /// <summary>The (path, privilege) pairs of -Requirement, unwrapped from hashtables and objects; null and a message for anything else.</summary>
+    private List<(string?, string?)>? RequirementPairs(out string? error)
+    {
+        error = null;
+        var pairs = new List<(string?, string?)>();
+        foreach (object? item in Flatten(Requirement))
+        {
+            object? value = item is PSObject wrapped ? wrapped.BaseObject : item;
+            if (value is IDictionary dictionary)
+            {
+                foreach (DictionaryEntry entry in dictionary)
+                {
+                    pairs.AddRange(Names(entry.Value).Select(privilege => (Text(entry.Key), privilege)));
+                }
+
+                continue;
+            }
+
+            PSObject properties = PSObject.AsPSObject(item);
+            if (value is not string && properties.Properties["Path"] is PSPropertyInfo path && properties.Properties["Privilege"] is PSPropertyInfo privilege)
+            {
+                pairs.AddRange(Names(privilege.Value).Select(name => (Text(path.Value), name)));
+                continue;
+            }
+
+            error = $"-Requirement got {(value is null ? "$null" : "a " + value.GetType().Name)}: expected a hashtable of path = privilege(s), or an object with Path and Privilege properties.";
+            return null;
+        }
+
+        return pairs;
+    }
+
+    /// <summary>The items of -Requirement, with arrays inside it (`$fromCsv, @{ … }`) taken apart.</summary>
+    private static IEnumerable<object?> Flatten(IEnumerable items)
+    {
+        foreach (object? item in items)
+        {
+            if ((item is PSObject wrapped ? wrapped.BaseObject : item) is IEnumerable inner and not string and not IDictionary)
+            {
+                foreach (object? nested in Flatten(inner))
+                {
+                    yield return nested;
+                }
+
+                continue;
+            }
+
+            yield return item;
+        }
+    }
+
+    private static IEnumerable<string?> Names(object? value) =>
+        (value is PSObject wrapped ? wrapped.BaseObject : value) is IEnumerable list and not string
+            ? list.Cast<object?>().Select(Text)
+            : new[] { Text(value) };
+
+    private static string? Text(object? value) => value is null ? null : LanguagePrimitives.ConvertTo<string>(value);
 
     protected override void ProcessRecord()
     {
@@ -182,11 +265,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
         PveConnectionArguments.WarnIfSkipping(this, client, SkipCertificateCheck);
         bool checkedAll = true;
-        if (result.Authenticated && Privilege.Length > 0)
+        if (result.Authenticated && _requirements.Count > 0)
         {
             // A privilege the server does not know would be reported missing, inviting a grant nobody can make.
-            string[]? privileges = PrivilegeArguments.Resolve(this, client, result.Server, Privilege, allowWildcards: false);
-            if (privileges is null)
+            if (PrivilegeArguments.Resolve(this, client, result.Server, RequiredPrivileges(), allowWildcards: false) is null)
             {
                 if (Quiet)
                 {
@@ -196,10 +278,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
                 return;
             }
 
-            checkedAll = CheckPrivileges(client, result, privileges);
+            checkedAll = CheckPrivileges(client, result);
         }
 
-        result.Passed = result.Authenticated && checkedAll && result.MissingPrivileges.Length == 0;
+        result.Passed = result.Authenticated && checkedAll && result.Missing.Length == 0;
         WriteObject(Quiet ? result.Passed : result);
     }
 
@@ -296,38 +378,39 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         _ => $"The token {r.FullTokenId} does not authenticate",
     };
 
-    /// <summary>Asks PVE, as the token itself, for its rights on each path; false when a path could not be read.</summary>
-    private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result, string[] privileges)
+    /// <summary>Asks PVE, as the token itself, for its rights on each path required; false when a path could not be read.</summary>
+    private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result)
     {
         var checks = new List<PveApiTokenPrivilegeCheck>();
         bool all = true;
-        foreach (string path in _paths)
+        foreach (IGrouping<string, PrivilegeRequirement> path in _requirements.GroupBy(r => r.Path, StringComparer.Ordinal))
         {
             PermissionMap map;
             try
             {
-                map = Run(ct => client.GetPermissionsAsync(null, path, ct));
+                map = Run(ct => client.GetPermissionsAsync(null, path.Key, ct));
             }
             catch (Exception e) when (ErrorMapper.Handles(e))
             {
-                WriteError(ErrorMapper.Map(e, path, PveAuthMethod.ApiToken, result.FullTokenId));
+                WriteError(ErrorMapper.Map(e, path.Key, PveAuthMethod.ApiToken, result.FullTokenId));
                 all = false;
                 continue;
             }
 
             // PVE answers {"<path as given>": {...}}; the path was sent normalised.
-            IReadOnlyDictionary<string, bool> held = map.Paths.Count == 1 ? map.Paths.Values.First() : map.Get(path);
-            foreach (string wanted in privileges)
+            IReadOnlyDictionary<string, bool> held = map.Paths.Count == 1 ? map.Paths.Values.First() : map.Get(path.Key);
+            foreach (PrivilegeRequirement wanted in path)
             {
-                string? name = held.Keys.FirstOrDefault(k => string.Equals(k, wanted, StringComparison.OrdinalIgnoreCase));
+                string? name = held.Keys.FirstOrDefault(k => string.Equals(k, wanted.Privilege, StringComparison.OrdinalIgnoreCase));
                 checks.Add(name is null
-                    ? new PveApiTokenPrivilegeCheck(path, wanted, false, false)
-                    : new PveApiTokenPrivilegeCheck(path, name, true, held[name]));
+                    ? new PveApiTokenPrivilegeCheck(path.Key, wanted.Privilege, false, false)
+                    : new PveApiTokenPrivilegeCheck(path.Key, name, true, held[name]));
             }
         }
 
         result.Privileges = checks;
-        result.MissingPrivileges = checks.Where(c => !c.Granted).Select(c => c.Privilege).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        result.Missing = checks.Where(c => !c.Granted).ToArray();
+        result.MissingPrivileges = result.Missing.Select(c => c.Privilege).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         return all;
     }
 

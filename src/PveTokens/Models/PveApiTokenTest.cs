@@ -114,13 +114,16 @@ public sealed class PveApiTokenTestResult
     /// <summary>The server's pve-manager version, when known (the token authenticated, or a session to the server knows it).</summary>
     public string? ServerVersion { get; internal set; }
 
-    /// <summary>One entry per path and privilege asked about with -Privilege.</summary>
+    /// <summary>One entry per path and privilege asked about with -Privilege or -Requirement.</summary>
     public IReadOnlyList<PveApiTokenPrivilegeCheck> Privileges { get; internal set; } = Array.Empty<PveApiTokenPrivilegeCheck>();
 
-    /// <summary>The privileges asked about that the token lacks on at least one of the paths (see Privileges for which).</summary>
+    /// <summary>Each path and privilege asked about that the token lacks (the failed entries of Privileges).</summary>
+    public PveApiTokenPrivilegeCheck[] Missing { get; internal set; } = Array.Empty<PveApiTokenPrivilegeCheck>();
+
+    /// <summary>The privilege names of Missing, each once (which paths they are missing on is in Missing).</summary>
     public string[] MissingPrivileges { get; internal set; } = Array.Empty<string>();
 
-    /// <summary>Whether the token authenticated and holds every privilege asked about.</summary>
+    /// <summary>Whether the token authenticated and holds every privilege asked about on its path.</summary>
     public bool Passed { get; internal set; }
 
     /// <summary>"FULLTOKENID: Reason".</summary>

@@ -134,6 +134,87 @@ public sealed class TestPveApiTokenTests
     [Theory]
     [InlineData("9.2.0")]
     [InlineData("8.4.1")]
+    public async Task Checks_each_privilege_only_on_its_own_path_and_names_every_missing_pair(string version)
+    {
+        // The real preflight: VM.PowerMgmt on /vms/100 and Pool.Audit on /pool/x, not every privilege everywhere.
+        await using TokenTestContext t = await StartAsync(version);
+
+        PsResult r = t.Run("Test-PveApiToken -ApiToken $tok -Requirement ([ordered]@{ '/vms/100' = 'VM.PowerMgmt', 'VM.Snapshot'; '/pool/x' = 'Pool.Audit'; '/storage/backup' = 'Datastore.AllocateSpace' })",
+            ("tok", "ci@pve!good=" + GoodSecret));
+
+        r.AssertNoErrors();
+        PveApiTokenTestResult result = r.Single<PveApiTokenTestResult>();
+        Assert.False(result.Passed);
+        Assert.Equal(new[] { "/vms/100 VM.PowerMgmt granted", "/vms/100 VM.Snapshot missing", "/pool/x Pool.Audit granted", "/storage/backup Datastore.AllocateSpace missing" },
+            result.Privileges.Select(p => p.ToString()));
+        Assert.Equal(new[] { ("/vms/100", "VM.Snapshot"), ("/storage/backup", "Datastore.AllocateSpace") }, result.Missing.Select(m => (m.Path, m.Privilege)));
+        Assert.Equal(new[] { "VM.Snapshot", "Datastore.AllocateSpace" }, result.MissingPrivileges);
+        Assert.Equal(new[] { "GET /version", "GET /access/permissions", "GET /access/permissions", "GET /access/permissions" }, t.Calls);
+
+        string table = t.Ps.Render("$r", new() { ["r"] = result });
+        Assert.Matches(@"FullTokenId\s+Server\s+Passed\s+Reason\s+ServerVersion\s+Missing", table);
+        Assert.Contains("FAIL", table, StringComparison.Ordinal);
+        Assert.Contains("VM.Snapshot on /vms/100, Datastore.AllocateSpace on /storage/backup", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Takes_requirements_as_objects_with_Path_and_Privilege_and_passes_when_each_is_held()
+    {
+        await using TokenTestContext t = await StartAsync("9.2.0");
+
+        PsResult r = t.Run(
+            "$need = 'Path,Privilege', '/vms/100,VM.PowerMgmt', '/pool/x,Pool.Audit', '/vms/100,vm.audit' | ConvertFrom-Csv; " +
+            "Test-PveApiToken -ApiToken $tok -Requirement $need, @{ '/pool/x' = @('Pool.Audit') }",
+            ("tok", "ci@pve!good=" + GoodSecret));
+
+        r.AssertNoErrors();
+        PveApiTokenTestResult result = r.Single<PveApiTokenTestResult>();
+        Assert.True(result.Passed);
+        Assert.Empty(result.Missing);
+        Assert.Equal(new[] { "/vms/100 VM.PowerMgmt granted", "/vms/100 VM.Audit granted", "/pool/x Pool.Audit granted" }, result.Privileges.Select(p => p.ToString()));
+        Assert.Contains("Pass", t.Ps.Render("$r", new() { ["r"] = result }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_missing_pairs_of_one_result_are_the_requirements_of_the_next_test()
+    {
+        await using TokenTestContext t = await StartAsync("9.2.0");
+
+        PsResult r = t.Run("$first = Test-PveApiToken -ApiToken $tok -Path /vms/100, /pool/x -Privilege VM.PowerMgmt, Pool.Audit; Test-PveApiToken -ApiToken $tok -Requirement $first.Missing",
+            ("tok", "ci@pve!good=" + GoodSecret));
+
+        r.AssertNoErrors();
+        PveApiTokenTestResult second = r.Objects<PveApiTokenTestResult>().Last();
+        Assert.Equal(new[] { "/vms/100 Pool.Audit missing", "/pool/x VM.PowerMgmt missing" }, second.Privileges.Select(p => p.ToString()));
+    }
+
+    [Theory]
+    [InlineData("-Requirement @{ '/nope' = 'VM.Audit' }", "A requirement's path is not valid")]
+    [InlineData("-Requirement @{ '/vms/100' = 'VM.Audit,VM.PowerMgmt' }", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = '' }", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = $tok }", "is not one privilege name")]
+    [InlineData("-Requirement 'VM.Audit'", "expected a hashtable of path = privilege(s)")]
+    [InlineData("-Requirement $tok", "-Requirement got a String")]
+    [InlineData("-Requirement @{}", "No requirement was given")]
+    [InlineData("-Privilege 'VM.Audit VM.PowerMgmt'", "is not one privilege name")]
+    [InlineData("-Privilege $tok", "is not one privilege name")]
+    public async Task A_malformed_requirement_is_refused_before_any_request(string arguments, string message)
+    {
+        await using TokenTestContext t = await StartAsync("9.2.0");
+
+        PsResult r = t.Run("Test-PveApiToken -ApiToken $tok " + arguments, ("tok", "ci@pve!good=" + GoodSecret));
+
+        ErrorRecord e = r.TerminatingError ?? Assert.Single(r.Errors);
+        Assert.Equal("InvalidRequirement," + CmdletId, e.FullyQualifiedErrorId);
+        Assert.Contains(message, e.ErrorDetails.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodSecret, e.ToString() + e.ErrorDetails.Message + e.TargetObject, StringComparison.Ordinal);
+        Assert.DoesNotContain(GoodSecret, r.AllText(), StringComparison.Ordinal);
+        Assert.Empty(t.Requests);
+    }
+
+    [Theory]
+    [InlineData("9.2.0")]
+    [InlineData("8.4.1")]
     public async Task A_pool_scoped_token_passes_its_preflight(string version)
     {
         await using TokenTestContext t = await StartAsync(version);

@@ -212,7 +212,7 @@ public class GetPveApiTokenTests
 
         string table = t.Ps.Render("Get-PveApiToken");
 
-        Assert.Contains("PrivSep", table, StringComparison.Ordinal);
+        Assert.Contains("PrivilegeSeparation", table, StringComparison.Ordinal);
         Assert.Contains("never", table, StringComparison.Ordinal);
         Assert.Contains(DateTimeOffset.FromUnixTimeSeconds(1700000000).LocalDateTime.ToString("yyyy-MM-dd HH:mm"), table, StringComparison.Ordinal);
         Assert.Contains("Expired", table, StringComparison.Ordinal);

@@ -68,7 +68,7 @@ public class ResetPveApiTokenTests
         Assert.Equal(
             new[]
             {
-                "PUT /access/users/ci@pve/token/svc", "GET /access/users/ci@pve/token/svc", "GET /access/acl",
+                "PUT /access/users/ci@pve/token/svc", "GET /access/users/ci@pve/token/svc", "GET /access/acl", "GET /access/permissions",
                 "DELETE /access/users/ci@pve/token/svc", "POST /access/users/ci@pve/token/svc",
                 "PUT /access/acl", "PUT /access/acl", "PUT /access/acl", "GET /access/users/ci@pve",
             },
@@ -129,6 +129,7 @@ public class ResetPveApiTokenTests
                 "PUT" => FakePveHandler.Json("""{"data":null,"errors":{"regenerate":"property is not defined in schema and the schema does not allow additional properties"}}""", 400, "Parameter verification failed."),
                 "GET" when request.PathAndQuery.EndsWith("/access/acl", StringComparison.Ordinal) => FakePveHandler.Json(
                     """{"data":[{"path":"/vms","type":"token","ugid":"ci@pve!svc","roleid":"PVEVMUser","propagate":1},{"path":"/","type":"user","ugid":"ci@pve","roleid":"PVEAuditor","propagate":1},{"path":"/storage","type":"token","ugid":"ci@pve!svc","roleid":"PVEDatastoreUser","propagate":0}]}"""),
+                "GET" when request.PathAndQuery.Contains("/access/permissions", StringComparison.Ordinal) => FakePveHandler.Json("""{"data":{"/access":{"Sys.Audit":1}}}"""),
                 "GET" => FakePveHandler.Json("""{"data":{"comment":"svc","expire":4102444800,"privsep":0}}"""),
                 "DELETE" => FakePveHandler.Json("""{"data":null}"""),
                 _ => FakePveHandler.Json("""{"data":null,"message":"generating token failed: Token already exists.\n"}""", 500, "generating token failed: Token already exists."),
@@ -210,6 +211,31 @@ public class ResetPveApiTokenTests
             Assert.Equal(secret, t.State.TokenSecret("root@pam", "self"));
             Assert.Equal(new[] { "PUT /access/users/root@pam/token/self" }, t.Calls);
         }
+    }
+
+    [Fact]
+    public async Task RefusesTheFallbackWhenTheSessionCannotSeeEveryAclEntryOfTheToken()
+    {
+        // ops@pve may manage the tokens of ci@pve (User.Modify on /access/groups) but lacks Sys.Audit on
+        // /access: PVE lists none of the token's entries to it, and deleting the token would drop them all.
+        await using var t = await TokenTestContext.StartAsync("8.4.1", s =>
+        {
+            SeedAcl(s);
+            s.AddUser("ops@pve", password: "Ops-Example-Pass-1");
+            s.AddAcl("/access/groups", "PVEUserAdmin", user: "ops@pve", propagate: true);
+        });
+        t.Run("$null = Connect-PveServer -Server $url -Credential $c -CertificateThumbprint $fp",
+            ("c", new PSCredential("ops@pve", TokenTestContext.Secure("Ops-Example-Pass-1")))).AssertNoErrors();
+        string oldSecret = t.State.TokenSecret("ci@pve", "svc")!;
+        var aclBefore = t.AclOf("ci@pve!svc");
+
+        PsResult r = t.Run("Reset-PveApiToken -UserId ci@pve -TokenId svc -Confirm:$false");
+
+        ErrorRecordAssert.Message(r.SingleError(ResetPveApiTokenCommand.TokenAclNotVisible + Id), "ops@pve", "Sys.Audit on /access", "Nothing was changed");
+        Assert.Empty(r.Output);
+        Assert.Equal(oldSecret, t.State.TokenSecret("ci@pve", "svc"));
+        Assert.Equal(aclBefore, t.AclOf("ci@pve!svc"));
+        Assert.DoesNotContain(t.Requests, q => q.Method == "DELETE");
     }
 
     [Fact]

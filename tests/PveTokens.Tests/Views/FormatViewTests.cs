@@ -74,6 +74,58 @@ public sealed class FormatViewTests
         }
     }
 
+    /// <summary>Every table view of the format file with its type (from the module) and its columns.</summary>
+    public static TheoryData<string> TableViews()
+    {
+        var data = new TheoryData<string>();
+        foreach (XElement view in FormatFile().Descendants("View").Where(v => v.Element("TableControl") is not null))
+        {
+            data.Add(view.Element("Name")!.Value.Trim());
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TableViews))]
+    public void EveryColumnHeadingIsAPropertyThatHoldsWhatTheColumnShows(string viewName)
+    {
+        // A heading that is not a property makes `Where-Object <Heading> …` and `Select-Object <Heading>`
+        // silently match nothing. Each heading must be a property of the type; a column that shows a
+        // property shows that one, and a computed column computes from it (or shows a constant).
+        XElement view = FormatFile().Descendants("View").Single(v => v.Element("Name")!.Value.Trim() == viewName && v.Element("TableControl") is not null);
+        foreach (string typeName in view.Element("ViewSelectedBy")!.Elements("TypeName").Select(t => t.Value.Trim()))
+        {
+            Type type = Module.GetType(typeName) ?? throw new Xunit.Sdk.XunitException($"The view {viewName} selects {typeName}, which the module does not have.");
+            var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            var headers = view.Descendants("TableColumnHeader").ToList();
+            foreach (XElement row in view.Descendants("TableColumnItems"))
+            {
+                var items = row.Elements("TableColumnItem").ToList();
+                for (int i = 0; i < items.Count; i++)
+                {
+                    string? property = items[i].Element("PropertyName")?.Value.Trim();
+                    string? script = items[i].Element("ScriptBlock")?.Value;
+                    string heading = headers[i].Element("Label")?.Value.Trim() ?? property ?? string.Empty;
+                    Assert.True(properties.Contains(heading), $"{typeName}: the column '{heading}' is not a property ({string.Join(", ", properties.Order())}).");
+                    if (property is not null)
+                    {
+                        Assert.True(property == heading, $"{typeName}: the column '{heading}' shows the property {property}.");
+                    }
+                    else
+                    {
+                        Assert.True(!script!.Contains("$_", StringComparison.Ordinal) || script.Contains("$_." + heading, StringComparison.Ordinal),
+                            $"{typeName}: the column '{heading}' is computed from something else: {script}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void TheHeadingRuleSeesEveryTableView() =>
+        Assert.True(((IEnumerable<object[]>)TableViews()).Count() >= ((IEnumerable<object[]>)OutputTypes()).Count(), "a table view per output type, at least");
+
     [Fact]
     public void NoViewReadsTheSecret()
     {
