@@ -40,7 +40,7 @@ internal sealed class PrivilegeCatalog
         bool ok = allowWildcards && value.IndexOfAny(new[] { '*', '?', '[' }) >= 0 ? PatternRegex.IsMatch(value) : NameRegex.IsMatch(value);
         return ok
             ? null
-            : $"'{name}' is not a privilege name: PVE's privileges are dotted names such as VM.Audit or Datastore.AllocateSpace{(allowWildcards ? " (wildcards such as VM.* are allowed)" : string.Empty)}.";
+            : $"'{InputEcho.Quote(name)}' is not a privilege name: PVE's privileges are dotted names such as VM.Audit or Datastore.AllocateSpace{(allowWildcards ? " (wildcards such as VM.* are allowed)" : string.Empty)}.";
     }
 
     /// <summary>

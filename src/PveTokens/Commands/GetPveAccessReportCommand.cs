@@ -106,7 +106,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
             var names = evaluator.PrivilegeNames.Where(p => _privileges.Any(w => w.IsMatch(p))).ToList();
             foreach (string requested in Privilege.Where(r => !evaluator.PrivilegeNames.Any(p => Pattern(r).IsMatch(p))))
             {
-                WriteError(ErrorMapper.NotFound("PrivilegeNotFound", $"No role on {session.Server.Authority} holds a privilege matching '{requested}'.", requested,
+                WriteError(ErrorMapper.NotFound("PrivilegeNotFound", $"No role on {session.Server.Authority} holds a privilege matching '{InputEcho.Quote(requested)}'.", requested,
                     "Get-PveRole lists the roles and their privileges; tab completion on -Privilege offers them."));
             }
 

@@ -40,8 +40,8 @@ public sealed class InvokePveRestMethodCommand : PveSessionCmdletBase
 
     /// <summary>Gets or sets the HTTP method: Get (the default), Post, Put or Delete.</summary>
     [Parameter]
-    [ValidateSet("Get", "Post", "Put", "Delete", IgnoreCase = true)]
-    public string Method { get; set; } = "Get";
+    [MaskedConversion(typeof(PveRestMethod))]
+    public PveRestMethod Method { get; set; } = PveRestMethod.Get;
 
     /// <summary>
     /// Gets or sets the parameters: a hashtable sent as the form (POST, PUT) or the query string (GET,
@@ -67,7 +67,7 @@ public sealed class InvokePveRestMethodCommand : PveSessionCmdletBase
             return;
         }
 
-        HttpMethod method = new HttpMethod(Method.ToUpperInvariant());
+        HttpMethod method = new HttpMethod(Method.ToString().ToUpperInvariant());
         string shown = Uri.UnescapeDataString(apiPath);
         if (method != HttpMethod.Get &&
             !ShouldProcess($"{shown} on {session.Server.Authority}", $"{method.Method}{(parameters.Count == 0 ? string.Empty : " with " + string.Join(", ", parameters.Names))}"))

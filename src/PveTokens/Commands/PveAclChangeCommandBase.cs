@@ -405,7 +405,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         absent.AddRange(item.Roles
             .Where(WildcardPattern.ContainsWildcardCharacters)
             .Where(r => !change.RolesToSend.Any(WildcardPattern.Get(r, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch))
-            .Select(r => $"a role matching '{r}'"));
+            .Select(r => $"a role matching '{InputEcho.Quote(r)}'"));
         if (absent.Count > 0)
         {
             WriteWarning($"{Capitalize(who)} has no ACL entry with {string.Join(", ", absent)} on {change.Path}: nothing to revoke. Check the path, the principal and the role with Get-PveAcl -Path '{change.Path}'.");

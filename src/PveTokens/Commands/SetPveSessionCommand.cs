@@ -21,6 +21,7 @@ public sealed class SetPveSessionCommand : PveCmdletBase
     /// <summary>Gets or sets the session to change (from Get-PveSession or Connect-PveServer -PassThru).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [MaskedConversion(typeof(PveSession))]
     public PveSession Session { get; set; } = null!;
 
     /// <summary>Gets or sets whether the session is the default ($false hands the default back to the session that had it before).</summary>

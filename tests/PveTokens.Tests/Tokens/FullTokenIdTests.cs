@@ -33,6 +33,8 @@ public sealed class FullTokenIdTests
             (t, id, r) => r.Objects<PveAcl>().Count == 1 && r.Objects<PveAcl>()[0].Principal == id),
         ["Get-PvePermission"] = (new[] { "Get-PvePermission -TokenId '{0}' -Path /vms" },
             (t, id, r) => r.Objects<PvePermission>().Count > 0 && r.Objects<PvePermission>().All(p => p.Principal == id)),
+        ["Get-PveAccessReport"] = (new[] { "Get-PveAccessReport -TokenId '{0}' -Path /vms" },
+            (t, id, r) => r.Objects<PveAccessGrant>().Count > 0 && r.Objects<PveAccessGrant>().All(g => g.Principal == id)),
         ["Get-PveApiTokenAudit"] = (new[] { "Get-PveApiTokenAudit -TokenId '{0}'", "Get-PveApiTokenAudit 'ci@pve' '{0}'" },
             (t, id, r) => r.Objects<PveApiTokenAuditFinding>().Count > 0 && r.Objects<PveApiTokenAuditFinding>().All(f => f.FullTokenId == id)),
     };
