@@ -46,7 +46,7 @@ Describe 'Reset-PveApiToken on PVE <Version>' -ForEach @(
             $r.Warnings[0] | Should -BeLike '*cannot regenerate*re-creating*1 ACL entry*'
             $r.Calls | Should -Be @(
                 'PUT /access/users/ci@pve/token/backup (regenerate)', 'GET /access/users/ci@pve/token/backup', 'GET /access/acl',
-                'DELETE /access/users/ci@pve/token/backup', 'POST /access/users/ci@pve/token/backup (expire, privsep)',
+                'GET /access/permissions (path)', 'DELETE /access/users/ci@pve/token/backup', 'POST /access/users/ci@pve/token/backup (expire, privsep)',
                 'PUT /access/acl (path, roles, tokens, propagate)')
         }
     }
