@@ -36,10 +36,6 @@ internal static class PolicyTestKit
         s.AddRole("HumanRole", new[] { "VM.Audit" });
     }
 
-    public const string Scope = """
-            Scope = @{ Users = 'svc-*@pve'; Tokens = 'svc-*@pve!*'; Groups = 'svc-*'; Roles = 'Svc*'; AclPaths = '*' }
-        """;
-
     public static string WriteFile(string text, string extension = ".psd1")
     {
         string path = Path.Combine(Path.GetTempPath(), "pvetokens-policy-" + Guid.NewGuid().ToString("N") + extension);
