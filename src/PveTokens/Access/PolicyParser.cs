@@ -26,6 +26,17 @@ internal static class PolicyParser
     private static readonly string[] TokenKeys = { "User", "Id", "Comment", "PrivilegeSeparation", "ExpiresAt", "Lifetime", "RenewBefore" };
     private static readonly string[] AclKeys = { "Path", "Roles", "Principals", "Propagate" };
     private static readonly string[] ScopeKeys = { "Users", "Tokens", "Groups", "Roles", "AclPaths" };
+
+    /// <summary>Every section and the keys its entries may have (the one list validation and its tests read).</summary>
+    internal static readonly IReadOnlyDictionary<string, string[]> SectionKeys = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        ["Roles"] = RoleKeys,
+        ["Users"] = UserKeys,
+        ["Groups"] = GroupKeys,
+        ["Tokens"] = TokenKeys,
+        ["Acl"] = AclKeys,
+        ["Scope"] = ScopeKeys,
+    };
     private static readonly Regex PrivilegeRegex = new(@"^[A-Za-z]+(\.[A-Za-z]+)+$", RegexOptions.CultureInvariant);
     private static readonly Regex DurationRegex = new(@"^\s*(\d+)\s*(d|h|m|s)\s*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
@@ -223,6 +234,7 @@ internal static class PolicyParser
             return;
         }
 
+        int before = c.Count;
         var token = new PolicyToken
         {
             UserId = user,
@@ -235,7 +247,11 @@ internal static class PolicyParser
             Entry = entry,
             Line = item.Line,
         };
-        if (token.ExpiresAt is not null && (token.Lifetime is not null || token.RenewBefore is not null))
+        if (c.Count > before)
+        {
+            // A value already refused: a contradiction drawn from it would only repeat the error.
+        }
+        else if (token.ExpiresAt is not null && (token.Lifetime is not null || token.RenewBefore is not null))
         {
             c.Error(entry, item.Line, "ExpiresAt contradicts Lifetime/RenewBefore: a token has either a fixed expiry or a rotation policy.",
                 "Keep ExpiresAt for a fixed date, or Lifetime and RenewBefore for rotation.");
@@ -271,8 +287,14 @@ internal static class PolicyParser
             return;
         }
 
+        int before = c.Count;
         List<string>? roles = c.StringList(keys, "Roles", entry);
         List<string>? principals = c.StringList(keys, "Principals", entry);
+        if (c.Count > before)
+        {
+            return;
+        }
+
         if (roles is null || roles.Count == 0)
         {
             c.Error(entry, item.Line, "Roles is missing or empty.", "Name one role or more, e.g. Roles = 'PVEAuditor'.");
@@ -440,6 +462,8 @@ internal static class PolicyParser
             _errors = errors;
         }
 
+        internal int Count => _errors.Count;
+
         internal void Error(string entry, int line, string message, string fix) => _errors.Add(new PolicyError(_source, entry, line, message, fix));
 
         /// <summary>The keys of a table, refusing unknown and repeated ones (compared case-insensitively, as PowerShell does).</summary>
@@ -457,7 +481,8 @@ internal static class PolicyParser
                 string? known = allowed.FirstOrDefault(k => string.Equals(k, pair.Key, StringComparison.OrdinalIgnoreCase));
                 if (known is null)
                 {
-                    string? near = allowed.FirstOrDefault(k => k.StartsWith(pair.Key.Length > 2 ? pair.Key.Substring(0, 3) : pair.Key, StringComparison.OrdinalIgnoreCase));
+                    string? near = allowed.OrderBy(k => Distance(k, pair.Key)).First();
+                    near = Distance(near, pair.Key) <= Math.Max(2, near.Length / 3) ? near : null;
                     Error(entry, pair.Value.Line, $"Unknown key '{pair.Key}'.",
                         (near is null ? string.Empty : $"Did you mean '{near}'? ") + $"Allowed here: {string.Join(", ", allowed)}.");
                 }
@@ -472,6 +497,27 @@ internal static class PolicyParser
             }
 
             return result;
+        }
+
+        /// <summary>Edit distance, case-insensitive: how far a typo is from a key.</summary>
+        private static int Distance(string a, string b)
+        {
+            a = a.ToUpperInvariant();
+            b = b.ToUpperInvariant();
+            var row = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (int i = 1; i <= a.Length; i++)
+            {
+                int previous = row[0];
+                row[0] = i;
+                for (int j = 1; j <= b.Length; j++)
+                {
+                    int current = row[j];
+                    row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), previous + (a[i - 1] == b[j - 1] ? 0 : 1));
+                    previous = current;
+                }
+            }
+
+            return row[b.Length];
         }
 
         /// <summary>The entries of a list section ("Roles[0]", …); a section may be absent or empty.</summary>

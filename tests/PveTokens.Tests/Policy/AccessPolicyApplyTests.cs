@@ -243,4 +243,34 @@ public sealed class AccessPolicyApplyTests
         Assert.False(summaries[1].InSync);
         Assert.Equal(new object[] { true, false }, r.Output.Select(o => o.BaseObject).OfType<bool>().Cast<object>().ToArray());
     }
+
+    [Fact]
+    public async Task No_token_secret_appears_in_any_stream_view_error_or_the_request_log_during_an_apply()
+    {
+        await using AclTestHost h = await PolicyTestKit.StartAsync(s =>
+        {
+            s.AddUser("svc-deploy@pve");
+            s.AddToken("svc-deploy@pve", "gitlab", expire: PolicyTestKit.In9Days, comment: "pipeline");
+        });
+        string old = h.State.TokenSecret("svc-deploy@pve", "gitlab")!;
+        string path = PolicyTestKit.WriteFile(Declared);
+        h.Emulator.Faults.DropNextAfterHandling(1, method: "PUT");
+        PsResult r = h.Run("""
+            $out = Invoke-PveAccessPolicy -Path $p -Verbose
+            $out
+            $out | Format-List * -Force | Out-String
+            $out | Format-Table | Out-String -Width 80
+            Get-PveAccessPlan -Path $p | Format-List | Out-String
+            """, new() { ["p"] = path });
+        var secrets = r.Objects<PveApiTokenSecret>().Select(s => s.GetPlainTextSecret()).Append(old).ToList();
+        secrets.Add(h.State.TokenSecret("svc-deploy@pve", "gitlab")!);
+        Assert.True(secrets.Count >= 3);
+        string all = r.AllText();
+        string log = System.Text.Json.JsonSerializer.Serialize(h.Emulator.RequestLog);
+        foreach (string secret in secrets)
+        {
+            Assert.DoesNotContain(secret, all, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
+        }
+    }
 }
