@@ -34,6 +34,10 @@ BeforeAll {
     $wrongCred = [pscredential]::new('alice@pve', (ConvertTo-SecureString 'Wrong-Pass-Secret-9' -AsPlainText -Force))
     $script:OtherSecrets = @('Wrong-Pass-Secret-9')
 
+    # A policy that creates a token (its secret is output) and is then planned, tested and exported.
+    $script:PolicyFile = Join-Path ([IO.Path]::GetTempPath()) ("pve-secrets-policy-{0}.psd1" -f [guid]::NewGuid())
+    Set-Content -Path $script:PolicyFile -Value "@{ SchemaVersion = 1; Tokens = @{ User = 'alice@pve'; Id = 'policy'; Lifetime = '30d'; RenewBefore = '7d' } }"
+
     # One or more safe invocations per cmdlet, succeeding and failing. $c holds the common parameters.
     $script:Invocations = @{
         'Connect-PveServer'    = @(
@@ -80,6 +84,10 @@ BeforeAll {
             { ConvertTo-PveTokenHandoff @c -Format Curl -Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
             { New-PveApiToken @c -UserId alice@pve -TokenId handoff -Confirm:$false | ConvertTo-PveTokenHandoff @c -Format Environment }
         )
+        'Get-PveAccessPlan'      = @({ Get-PveAccessPlan @c -Path $script:PolicyFile }, { Get-PveAccessPlan @c -Path $script:PolicyFile -Summary })
+        'Invoke-PveAccessPolicy' = @({ Invoke-PveAccessPolicy @c -Path $script:PolicyFile -Confirm:$false })
+        'Test-PveAccessPolicy'   = @({ Test-PveAccessPolicy @c -Path $script:PolicyFile -Detailed })
+        'Export-PveAccessPolicy' = @({ Export-PveAccessPolicy @c })
         'Remove-PveApiToken'   = @(
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
@@ -91,6 +99,7 @@ AfterAll {
     Get-PveSession | Disconnect-PveServer
     if ($script:Emulator) { Stop-PveEmulator $script:Emulator }
     if ($script:SeedPath) { Remove-Item $script:SeedPath -ErrorAction SilentlyContinue }
+    if ($script:PolicyFile) { Remove-Item $script:PolicyFile -ErrorAction SilentlyContinue }
 }
 
 Describe 'Secrets never appear in any output' {

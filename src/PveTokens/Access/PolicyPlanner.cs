@@ -240,7 +240,7 @@ internal static class PolicyPlanner
             string after = Privs(role.Privileges);
             if (!roles.TryGetValue(role.Id, out PveRoleFields? live))
             {
-                plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.Role, role.Id, null, after, "declared, not on the server", StageRoles)
+                plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.Role, role.Id, null, after, "missing", StageRoles)
                     { Privileges = role.Privileges });
             }
             else if (!live.Privileges.SequenceEqual(role.Privileges, StringComparer.Ordinal))
@@ -258,7 +258,7 @@ internal static class PolicyPlanner
 
         foreach (PveRoleFields live in roles.Values.Where(r => !r.Special && policy.OwnsRole(r.RoleId) && !policy.Roles.Any(d => d.Id == r.RoleId)))
         {
-            plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.Role, live.RoleId, Privs(live.Privileges), null, "in scope, not declared", StageRemoveRoles)
+            plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.Role, live.RoleId, Privs(live.Privileges), null, "not declared", StageRemoveRoles)
                 { ProtectedBecause = self.UsesRole(live.RoleId, acl) ? $"the session's own credential ({self.Identity}) holds this role" : null });
         }
     }
@@ -270,7 +270,7 @@ internal static class PolicyPlanner
         {
             if (!groups.TryGetValue(group.Id, out PveGroupFields? live))
             {
-                plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.Group, group.Id, null, Comment(group.Comment), "declared, not on the server", StageGroups)
+                plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.Group, group.Id, null, Comment(group.Comment), "missing", StageGroups)
                     { Comment = group.Comment });
             }
             else if (!SameText(live.Comment, group.Comment))
@@ -282,7 +282,7 @@ internal static class PolicyPlanner
 
         foreach (PveGroupFields live in groups.Values.Where(g => policy.OwnsGroup(g.GroupId) && !declared.Contains(g.GroupId)))
         {
-            plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.Group, live.GroupId, Comment(live.Comment), null, "in scope, not declared", StageRemoveGroups)
+            plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.Group, live.GroupId, Comment(live.Comment), null, "not declared", StageRemoveGroups)
                 { ProtectedBecause = self.Groups.Contains(live.GroupId) ? $"the session's own user ({self.User}) is a member" : null });
         }
     }
@@ -295,7 +295,7 @@ internal static class PolicyPlanner
             if (!users.TryGetValue(user.Id, out PveUserFields? live))
             {
                 plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.User, user.Id, null, DescribeUser(user.Comment, user.Enabled, user.Expire, user.Groups),
-                    "declared, not on the server", StageUsers) { User = user });
+                    "missing", StageUsers) { User = user });
                 continue;
             }
 
@@ -350,7 +350,7 @@ internal static class PolicyPlanner
         foreach (PveUserFields live in users.Values.Where(u => policy.OwnsUser(u.UserId) && !declared.Contains(u.UserId)))
         {
             plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.User, live.UserId, DescribeUser(live.Comment, live.Enabled, live.Expire, live.Groups), null,
-                "in scope, not declared", StageRemoveUsers) { ProtectedBecause = live.UserId == self.User ? "the session authenticates as this user or one of its tokens" : null });
+                "not declared", StageRemoveUsers) { ProtectedBecause = live.UserId == self.User ? "the session authenticates as this user or one of its tokens" : null });
         }
     }
 
@@ -365,7 +365,7 @@ internal static class PolicyPlanner
             {
                 long expire = token.ExpiresAt ?? (token.Lifetime is long life ? now + life : 0);
                 plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Create, PveAccessObjectType.Token, token.FullId, null,
-                    DescribeToken(token.Comment, expire, token.PrivilegeSeparation), "declared, not on the server", StageTokens) { Token = token, Expire = expire });
+                    DescribeToken(token.Comment, expire, token.PrivilegeSeparation), "missing", StageTokens) { Token = token, Expire = expire });
                 continue;
             }
 
@@ -437,7 +437,7 @@ internal static class PolicyPlanner
             }
 
             plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Remove, PveAccessObjectType.Token, live.Key,
-                DescribeToken(live.Value.Token.Comment, live.Value.Token.Expire ?? 0, live.Value.Token.PrivilegeSeparation ?? true), null, "in scope, not declared", StageRemoveTokens)
+                DescribeToken(live.Value.Token.Comment, live.Value.Token.Expire ?? 0, live.Value.Token.PrivilegeSeparation ?? true), null, "not declared", StageRemoveTokens)
                 { ProtectedBecause = live.Key == self.Token ? "the session authenticates with this token" : null });
         }
     }
@@ -463,7 +463,7 @@ internal static class PolicyPlanner
 
             var change = new PolicyChange(PveAccessChangeAction.Grant, PveAccessObjectType.Acl, DescribeEntry(entry.Path, entry.Type, entry.Principal, entry.Role),
                 current is null ? null : Propagate(current.Propagate), Propagate(entry.Propagate),
-                current is null ? "declared, not granted" : "propagate differs", StageGrants)
+                current is null ? "missing" : "propagate differs", StageGrants)
             { Acl = new AclEntry(entry.Path, entry.Type, entry.Principal, entry.Role, entry.Propagate) };
             if (current is not null && current.Propagate && self.IsSelf(entry.Type, entry.Principal))
             {
@@ -494,7 +494,7 @@ internal static class PolicyPlanner
             }
 
             plan.Changes.Add(new PolicyChange(PveAccessChangeAction.Revoke, PveAccessObjectType.Acl, DescribeEntry(entry.Path, entry.Type, entry.Principal, entry.Role),
-                Propagate(entry.Propagate), null, "in scope, not declared", StageRevokes)
+                Propagate(entry.Propagate), null, "not declared", StageRevokes)
             {
                 Acl = entry,
                 ProtectedBecause = self.IsSelf(entry.Type, entry.Principal) ? $"it would cut the rights of the session's own credential ({self.Identity})" : null,

@@ -88,8 +88,16 @@ internal static class PolicyWriter
 
     private static void Section<T>(StringBuilder w, string name, IEnumerable<T> items, Func<T, string> entry)
     {
-        w.Append('\n').Append("    ").Append(name).Append(" = @(\n");
-        foreach (T item in items)
+        var list = items.ToList();
+        w.Append('\n').Append("    ").Append(name).Append(" = @(");
+        if (list.Count == 0)
+        {
+            w.Append(")\n");
+            return;
+        }
+
+        w.Append('\n');
+        foreach (T item in list)
         {
             w.Append("        @{ ").Append(entry(item)).Append(" }\n");
         }
