@@ -159,7 +159,7 @@ Describe 'Secrets never appear in any output' {
         Remove-Item -LiteralPath $transcript
 
         $ran | Should -BeGreaterThan 20
-        $issued.Count | Should -Be 2 -Because 'New-PveApiToken and Reset-PveApiToken each returned one secret'
+        $issued.Count | Should -Be 3 -Because 'New-PveApiToken, Reset-PveApiToken and Invoke-PveAccessPolicy (creating a token) each returned one secret'
         $all = ($texts -join "`n") + "`n" + $transcriptText
         $all | Should -Match 'PVEAPIToken|Verbose|VERBOSE' -Because 'the streams were captured'
         $secrets = @($script:SeedSecret, $script:WrongSecret, $script:RootPassword, $script:AlicePassword, $script:RawTicket, $script:RawCsrf) + $script:OtherSecrets + $issued
