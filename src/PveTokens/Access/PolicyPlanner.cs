@@ -72,7 +72,7 @@ internal sealed class PolicyChange
     /// <summary>Role create/update: the privileges.</summary>
     internal IReadOnlyList<string>? Privileges { get; set; }
 
-    /// <summary>Group create/update, user create: the comment.</summary>
+    /// <summary>Group create/update: the comment.</summary>
     internal string? Comment { get; set; }
 
     /// <summary>User create: the declaration.</summary>
