@@ -44,7 +44,8 @@ try {
     Export-PveAccessPolicy -Path $policy -Scope @{ Users = 'svc-*@pve'; Tokens = 'svc-*'; Groups = 'svc-*'; Roles = 'Svc*'; AclPaths = '*' } | Out-Null
 
     function Measure-Requests([scriptblock] $Body) {
-        $records = @(& $Body -Verbose 4>&1)
+        $VerbosePreference = 'Continue'
+        $records = @(& $Body 4>&1)
         [pscustomobject]@{
             Requests = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match ' (GET|POST|PUT|DELETE) ' }).Count
             Output   = @($records | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] })
@@ -52,6 +53,16 @@ try {
     }
 
     Get-PveAccessPlan -Path $policy | Out-Null   # warm-up
+    $tiny = Join-Path ([IO.Path]::GetTempPath()) ("policy-bench-tiny-{0}.psd1" -f [guid]::NewGuid())
+    Set-Content $tiny '@{ SchemaVersion = 1 }'
+    $profile = [ordered]@{
+        TinyPlanMs = (Measure-Command { Get-PveAccessPlan -Path $tiny | Out-Null }).TotalMilliseconds
+        UsersMs    = (Measure-Command { Get-PveUser | Out-Null }).TotalMilliseconds
+        AclMs      = (Measure-Command { Get-PveAcl | Out-Null }).TotalMilliseconds
+        ParseMs    = (Measure-Command { [System.Management.Automation.Language.Parser]::ParseFile($policy, [ref]$null, [ref]$null) | Out-Null }).TotalMilliseconds
+    }
+    Remove-Item $tiny
+    Write-Host ($profile | Out-String)
     $times = @(1..$Runs | ForEach-Object { (Measure-Command { Get-PveAccessPlan -Path $policy | Out-Null }).TotalMilliseconds }) | Sort-Object
     $plan = Measure-Requests { Get-PveAccessPlan -Path $policy }
 

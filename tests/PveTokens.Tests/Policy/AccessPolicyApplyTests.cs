@@ -74,7 +74,7 @@ public sealed class AccessPolicyApplyTests
         Assert.False(h.State.UserExists("svc-mon@pve"));
         Assert.False(h.State.RoleExists("SvcBackup"));
         Assert.False(h.State.GroupExists("svc-dev"));
-        Assert.Empty(pruned.Objects<PveAccessPlanChange>().Where(x => x.Status == PveAccessChangeStatus.Planned));
+        Assert.DoesNotContain(pruned.Objects<PveAccessPlanChange>(), x => x.Status == PveAccessChangeStatus.Planned);
 
         // Unmanaged: untouched.
         Assert.True(h.State.UserExists("alice@pve"));
