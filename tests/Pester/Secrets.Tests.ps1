@@ -35,6 +35,10 @@ BeforeAll {
     $script:OtherSecrets = @('Wrong-Pass-Secret-9', 'Rest-Pass-Secret-7')
     $restPassword = ConvertTo-SecureString 'Rest-Pass-Secret-7' -AsPlainText -Force
 
+    # A policy that creates a token (its secret is output) and is then planned, tested and exported.
+    $script:PolicyFile = Join-Path ([IO.Path]::GetTempPath()) ("pve-secrets-policy-{0}.psd1" -f [guid]::NewGuid())
+    Set-Content -Path $script:PolicyFile -Value "@{ SchemaVersion = 1; Tokens = @{ User = 'alice@pve'; Id = 'policy'; Lifetime = '30d'; RenewBefore = '7d' } }"
+
     # One or more safe invocations per cmdlet, succeeding and failing. $c holds the common parameters.
     $script:Invocations = @{
         'Connect-PveServer'    = @(
@@ -89,6 +93,10 @@ BeforeAll {
             { ConvertTo-PveTokenHandoff @c -Format Curl -Credential ([pscredential]::new('root@pam', (ConvertTo-SecureString $script:SeedSecret -AsPlainText -Force))) }
             { New-PveApiToken @c -UserId alice@pve -TokenId handoff -Confirm:$false | ConvertTo-PveTokenHandoff @c -Format Environment }
         )
+        'Get-PveAccessPlan'      = @({ Get-PveAccessPlan @c -Path $script:PolicyFile }, { Get-PveAccessPlan @c -Path $script:PolicyFile -Summary })
+        'Invoke-PveAccessPolicy' = @({ Invoke-PveAccessPolicy @c -Path $script:PolicyFile -Confirm:$false })
+        'Test-PveAccessPolicy'   = @({ Test-PveAccessPolicy @c -Path $script:PolicyFile -Detailed })
+        'Export-PveAccessPolicy' = @({ Export-PveAccessPolicy @c })
         'Remove-PveApiToken'   = @(
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
             { Remove-PveApiToken @c -UserId alice@pve -TokenId fresh -Confirm:$false }
@@ -123,6 +131,7 @@ AfterAll {
     Get-PveSession | Disconnect-PveServer
     if ($script:Emulator) { Stop-PveEmulator $script:Emulator }
     if ($script:SeedPath) { Remove-Item $script:SeedPath -ErrorAction SilentlyContinue }
+    if ($script:PolicyFile) { Remove-Item $script:PolicyFile -ErrorAction SilentlyContinue }
 }
 
 Describe 'Secrets never appear in any output' {
@@ -193,7 +202,7 @@ Describe 'Secrets never appear in any output' {
         Remove-Item -LiteralPath $transcript
 
         $ran | Should -BeGreaterThan 20
-        $issued.Count | Should -Be 2 -Because 'New-PveApiToken and Reset-PveApiToken each returned one secret'
+        $issued.Count | Should -Be 3 -Because 'New-PveApiToken, Reset-PveApiToken and Invoke-PveAccessPolicy (creating a token) each returned one secret'
         $all = ($texts -join "`n") + "`n" + $transcriptText
         $all | Should -Match 'PVEAPIToken|Verbose|VERBOSE' -Because 'the streams were captured'
         $secrets = @($script:SeedSecret, $script:WrongSecret, $script:RootPassword, $script:AlicePassword, $script:RawTicket, $script:RawCsrf,

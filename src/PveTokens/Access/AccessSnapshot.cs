@@ -1,124 +1,65 @@
 // Copyright (c) PveTokens contributors. MIT License.
 // See LICENSE in the project root for license information.
 
-using System;
 using System.Collections.Generic;
-using System.Linq;
 
 namespace PveTokens.Access;
 
-/// <summary>The kind of principal an ACL entry names (PVE's <c>type</c> of <c>GET /access/acl</c>).</summary>
-internal enum AclPrincipalKind
+/// <summary>A group of <c>GET /access/groups</c>.</summary>
+internal sealed class PveGroupFields
 {
-    User,
-    Group,
-    Token,
-}
-
-/// <summary>One API token of a user, as <c>GET /access/users?full=1</c> lists it.</summary>
-internal sealed class AccessToken
-{
-    internal AccessToken(string tokenName, bool privilegeSeparation, long expire)
+    internal PveGroupFields(string groupId, string? comment, IReadOnlyList<string> members)
     {
-        TokenName = tokenName;
-        PrivilegeSeparation = privilegeSeparation;
-        Expire = expire;
+        GroupId = groupId;
+        Comment = comment;
+        Members = members;
     }
 
-    /// <summary>The short token id (the part after '!').</summary>
-    internal string TokenName { get; }
+    internal string GroupId { get; }
 
-    internal bool PrivilegeSeparation { get; }
+    internal string? Comment { get; }
 
-    /// <summary>Epoch seconds, 0 = never.</summary>
-    internal long Expire { get; }
+    internal IReadOnlyList<string> Members { get; }
 }
 
-/// <summary>One user of <c>GET /access/users?full=1</c>: state, group memberships and tokens.</summary>
-internal sealed class AccessUser
+/// <summary>A role of <c>GET /access/roles</c>, as the access rules need it.</summary>
+internal sealed class PveRoleFields
 {
-    internal AccessUser(string userId, bool enabled, long expire, IEnumerable<string> groups, IEnumerable<AccessToken> tokens)
-    {
-        UserId = userId;
-        Enabled = enabled;
-        Expire = expire;
-        Groups = groups.Distinct(StringComparer.Ordinal).OrderBy(g => g, StringComparer.Ordinal).ToArray();
-        Tokens = tokens.ToArray();
-    }
-
-    internal string UserId { get; }
-
-    internal bool Enabled { get; }
-
-    /// <summary>Epoch seconds, 0 = never.</summary>
-    internal long Expire { get; }
-
-    /// <summary>Group names, sorted.</summary>
-    internal IReadOnlyList<string> Groups { get; }
-
-    internal IReadOnlyList<AccessToken> Tokens { get; }
-}
-
-/// <summary>One entry of <c>GET /access/acl</c>.</summary>
-internal sealed class AccessAclEntry
-{
-    internal AccessAclEntry(string path, AclPrincipalKind kind, string principal, string role, bool propagate)
-    {
-        Path = path;
-        Kind = kind;
-        Principal = principal;
-        Role = role;
-        Propagate = propagate;
-    }
-
-    /// <summary>The normalised path as PVE lists it.</summary>
-    internal string Path { get; }
-
-    internal AclPrincipalKind Kind { get; }
-
-    /// <summary>PVE's <c>ugid</c>: user id, group name (without '@') or full token id.</summary>
-    internal string Principal { get; }
-
-    internal string Role { get; }
-
-    internal bool Propagate { get; }
-}
-
-/// <summary>One role of <c>GET /access/roles</c>.</summary>
-internal sealed class AccessRole
-{
-    internal AccessRole(string roleId, IEnumerable<string> privileges)
+    internal PveRoleFields(string roleId, IReadOnlyList<string> privileges, bool special)
     {
         RoleId = roleId;
-        Privileges = privileges.Distinct(StringComparer.Ordinal).ToArray();
+        Privileges = privileges;
+        Special = special;
     }
 
     internal string RoleId { get; }
 
+    /// <summary>Sorted, distinct.</summary>
     internal IReadOnlyList<string> Privileges { get; }
+
+    internal bool Special { get; }
 }
 
 /// <summary>
-/// Everything PVE's permission rules read, from a fixed set of requests: the users listing with
-/// groups and tokens, the ACL and the roles (built-in and custom); plus the moment "now" against
-/// which expiry is judged. Pools are not part of it (see <see cref="PermissionEvaluator"/>).
+/// The access configuration of one server as a fixed number of reads sees it (users with groups
+/// and tokens, groups, roles, ACL), whatever its size: what the policy planner and export work from.
 /// </summary>
 internal sealed class AccessSnapshot
 {
-    internal AccessSnapshot(IEnumerable<AccessUser> users, IEnumerable<AccessAclEntry> acl, IEnumerable<AccessRole> roles, long now)
+    internal AccessSnapshot(IReadOnlyList<PveUserFields> users, IReadOnlyList<PveGroupFields> groups, IReadOnlyList<PveRoleFields> roles,
+        IReadOnlyList<AclEntry> acl)
     {
-        Users = users.ToArray();
-        Acl = acl.ToArray();
-        Roles = roles.ToArray();
-        Now = now;
+        Users = users;
+        Groups = groups;
+        Roles = roles;
+        Acl = acl;
     }
 
-    internal IReadOnlyList<AccessUser> Users { get; }
+    internal IReadOnlyList<PveUserFields> Users { get; }
 
-    internal IReadOnlyList<AccessAclEntry> Acl { get; }
+    internal IReadOnlyList<PveGroupFields> Groups { get; }
 
-    internal IReadOnlyList<AccessRole> Roles { get; }
+    internal IReadOnlyList<PveRoleFields> Roles { get; }
 
-    /// <summary>Epoch seconds at which expiry is judged.</summary>
-    internal long Now { get; }
+    internal IReadOnlyList<AclEntry> Acl { get; }
 }

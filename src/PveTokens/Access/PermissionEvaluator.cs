@@ -8,7 +8,7 @@ using System.Linq;
 namespace PveTokens.Access;
 
 /// <summary>
-/// PVE's effective permissions, computed client-side from an <see cref="AccessSnapshot"/> exactly as
+/// PVE's effective permissions, computed client-side from an <see cref="PermissionSnapshot"/> exactly as
 /// pve-access-control 9.1 computes them (AccessControl.pm <c>roles</c>, RPCEnvironment.pm
 /// <c>permissions</c>/<c>compile_acl_path</c>/<c>get_effective_permissions</c>; api.md §4.4, §6.4, §8):
 /// <list type="bullet">
@@ -50,7 +50,7 @@ internal sealed class PermissionEvaluator
         new(StringComparer.Ordinal), new(StringComparer.Ordinal), new(StringComparer.Ordinal),
     };
 
-    internal PermissionEvaluator(AccessSnapshot snapshot)
+    internal PermissionEvaluator(PermissionSnapshot snapshot)
     {
         _privilegeNames = snapshot.Roles.SelectMany(r => r.Privileges).Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToArray();
         if (_privilegeNames.Length > PrivilegeMask.Capacity)

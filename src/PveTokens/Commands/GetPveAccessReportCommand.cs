@@ -96,7 +96,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
             return;
         }
 
-        AccessSnapshot snapshot = Run(ct => session.Client.GetAccessSnapshotAsync(PveEpoch.Now, ct));
+        PermissionSnapshot snapshot = Run(ct => session.Client.GetPermissionSnapshotAsync(PveEpoch.Now, ct));
         var evaluator = new PermissionEvaluator(snapshot);
         WarnIfPartial(session, evaluator);
 

@@ -334,7 +334,7 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
     {
         if (!_evaluators.TryGetValue(session, out PermissionEvaluator? evaluator))
         {
-            evaluator = new PermissionEvaluator(Run(ct => session.Client.GetAccessSnapshotAsync(PveEpoch.Now, ct)));
+            evaluator = new PermissionEvaluator(Run(ct => session.Client.GetPermissionSnapshotAsync(PveEpoch.Now, ct)));
             _evaluators[session] = evaluator;
         }
 

@@ -67,14 +67,14 @@ public sealed class GoldenPermissionsTests
     }
 
     /// <summary>The recorded listings read by the module's parsers; built-in roles are PVE 9.2's (api.md §7).</summary>
-    internal static AccessSnapshot Snapshot(JsonElement state)
+    internal static PermissionSnapshot Snapshot(JsonElement state)
     {
         byte[] users = Encoding.UTF8.GetBytes("{\"data\":" + state.GetProperty("users").GetRawText() + "}");
         IReadOnlyList<AclEntry> acl = PveClient.ParseAcl(state.GetProperty("acl"));
         var roles = Privileges.BuiltInRoles(PveVersion.Parse("9.2.0"))
             .Select(r => new RoleInfo(r.Key, r.Value, special: true))
             .Concat(PveClient.ParseRoles(state.GetProperty("roles")));
-        return PveClient.ToAccessSnapshot(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        return PveClient.ToPermissionSnapshot(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
     /// <summary>path → privilege → 0|1 as sorted JSON, from a recorded answer.</summary>

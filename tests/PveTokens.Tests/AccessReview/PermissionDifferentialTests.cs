@@ -74,7 +74,7 @@ public sealed class PermissionDifferentialTests(ITestOutputHelper output)
             Reset(host.State);
             Generate(host.State, seed);
             int before = host.RequestLog.Count;
-            AccessSnapshot snapshot = await client.GetAccessSnapshotAsync(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
+            PermissionSnapshot snapshot = await client.GetPermissionSnapshotAsync(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), CancellationToken.None);
             Assert.Equal(3, host.RequestLog.Count - before);
             var evaluator = new PermissionEvaluator(snapshot);
 
@@ -221,11 +221,11 @@ public sealed class PermissionDifferentialTests(ITestOutputHelper output)
             .Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal).ToList();
 
     /// <summary>The emulator's state in the shape the three listings have on the wire.</summary>
-    private static AccessSnapshot SnapshotOf(EmulatorState state)
+    private static PermissionSnapshot SnapshotOf(EmulatorState state)
     {
         lock (state.Sync)
         {
-            return new AccessSnapshot(
+            return new PermissionSnapshot(
                 state.Users.Values.Select(u => new AccessUser(u.Id, u.Enable, u.Expire, u.Groups,
                     u.Tokens.Values.Select(t => new AccessToken(t.Id, t.Privsep, t.Expire)))),
                 state.AclEntries().Select(e => new AccessAclEntry(e.Path, e.Type switch

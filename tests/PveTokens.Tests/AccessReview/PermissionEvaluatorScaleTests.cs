@@ -12,7 +12,7 @@ namespace PveTokens.Tests.AccessReview;
 public sealed class PermissionEvaluatorScaleTests(ITestOutputHelper output)
 {
     /// <summary>A seeded large configuration: most entries on VM and storage ids, a few on the roots.</summary>
-    internal static AccessSnapshot Large(int seed = 42)
+    internal static PermissionSnapshot Large(int seed = 42)
     {
         var random = new Random(seed);
         var b = new SnapshotBuilder().Role("Ops-Custom", "VM.Audit", "VM.PowerMgmt", "Sys.Modify", "Datastore.Audit");
@@ -53,7 +53,7 @@ public sealed class PermissionEvaluatorScaleTests(ITestOutputHelper output)
     [Fact]
     public void FullMatrixAndReverseQueryAreFastAtTwoThousandPrincipals()
     {
-        AccessSnapshot snapshot = Large();
+        PermissionSnapshot snapshot = Large();
         Run(snapshot); // warm-up: JIT
 
         // Best of five, in the thread's CPU time where Linux reports it: the machine is shared, and a
@@ -94,7 +94,7 @@ public sealed class PermissionEvaluatorScaleTests(ITestOutputHelper output)
             File.Exists(SchedStat) && long.TryParse(File.ReadAllText(SchedStat).Split(' ')[0], out long ns) ? ns : -1;
     }
 
-    private static (TimeSpan, long, long, TimeSpan, long) Run(AccessSnapshot snapshot)
+    private static (TimeSpan, long, long, TimeSpan, long) Run(PermissionSnapshot snapshot)
     {
         var watch = new Clock();
         var evaluator = new PermissionEvaluator(snapshot);

@@ -3,7 +3,7 @@ using PveTokens.Access;
 
 namespace PveTokens.Tests.AccessReview;
 
-/// <summary>Builds <see cref="AccessSnapshot"/>s by hand for the rule tests: PVE 9.2's built-in roles plus custom ones.</summary>
+/// <summary>Builds <see cref="PermissionSnapshot"/>s by hand for the rule tests: PVE 9.2's built-in roles plus custom ones.</summary>
 internal sealed class SnapshotBuilder
 {
     public const long Now = 1_800_000_000;
@@ -36,7 +36,7 @@ internal sealed class SnapshotBuilder
         return this;
     }
 
-    public AccessSnapshot Build() => new(_users, _acl, _roles, Now);
+    public PermissionSnapshot Build() => new(_users, _acl, _roles, Now);
 
     public PermissionEvaluator Evaluator() => new(Build());
 

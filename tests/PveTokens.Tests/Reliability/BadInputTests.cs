@@ -54,8 +54,20 @@ public sealed class BadInputTests
         ["Disconnect-PveServer"] = _ => new(),
         ["Get-PveApiTokenAudit"] = _ => new(),
         ["ConvertTo-PveTokenHandoff"] = _ => new() { ["Credential"] = new PSCredential("root@pam!rel", TestSecrets.Secure(ReliabilityContext.TokenSecret)), ["Format"] = "Environment" },
+        ["Get-PveAccessPlan"] = _ => new() { ["Path"] = EmptyPolicy.Value },
+        ["Test-PveAccessPolicy"] = _ => new() { ["Path"] = EmptyPolicy.Value },
+        ["Invoke-PveAccessPolicy"] = _ => new() { ["Path"] = EmptyPolicy.Value, ["Confirm"] = false },
+        ["Export-PveAccessPolicy"] = _ => new() { ["WhatIf"] = true },
         ["Test-PveApiToken"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["Path"] = new[] { "/vms" }, ["Privilege"] = new[] { "VM.Audit" } },
     };
+
+    /// <summary>A valid policy that declares nothing (the access-policy cmdlets' safe invocation).</summary>
+    private static readonly Lazy<string> EmptyPolicy = new(() =>
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pvetokens-badinput-{Guid.NewGuid():N}.psd1");
+        File.WriteAllText(path, "@{ SchemaVersion = 1 }");
+        return path;
+    });
 
     private static PSCredential Root() => new("root", TestSecrets.Secure(Emulators.RootPassword));
 

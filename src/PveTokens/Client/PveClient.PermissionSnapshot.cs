@@ -15,19 +15,19 @@ internal sealed partial class PveClient
 {
     /// <summary>
     /// Reads what PVE's permission rules need — <c>GET /access/users?full=1</c>, <c>GET /access/acl</c>
-    /// and <c>GET /access/roles</c> — into an <see cref="AccessSnapshot"/> judged at <paramref name="now"/>.
+    /// and <c>GET /access/roles</c> — into a <see cref="PermissionSnapshot"/> judged at <paramref name="now"/>.
     /// The caller needs Sys.Audit on /access to see every user and entry.
     /// </summary>
-    internal async Task<AccessSnapshot> GetAccessSnapshotAsync(long now, CancellationToken cancellationToken)
+    internal async Task<PermissionSnapshot> GetPermissionSnapshotAsync(long now, CancellationToken cancellationToken)
     {
         PveUserList users = await GetUsersAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<AclEntry> acl = await GetAclAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<RoleInfo> roles = await GetRolesAsync(cancellationToken).ConfigureAwait(false);
-        return ToAccessSnapshot(users, acl, roles, now);
+        return ToPermissionSnapshot(users, acl, roles, now);
     }
 
     /// <summary>The snapshot of parsed answers; separate so tests can feed recorded answers.</summary>
-    internal static AccessSnapshot ToAccessSnapshot(IEnumerable<PveUserFields> users, IEnumerable<AclEntry> acl, IEnumerable<RoleInfo> roles, long now) =>
+    internal static PermissionSnapshot ToPermissionSnapshot(IEnumerable<PveUserFields> users, IEnumerable<AclEntry> acl, IEnumerable<RoleInfo> roles, long now) =>
         new(users.Select(u => new AccessUser(u.UserId, u.Enabled, u.Expire, u.Groups,
                 u.Tokens.Where(t => !string.IsNullOrEmpty(t.TokenId))
                     .Select(t => new AccessToken(t.TokenId!, t.PrivilegeSeparation ?? true, t.Expire ?? 0)))),
