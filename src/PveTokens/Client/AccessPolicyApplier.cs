@@ -36,14 +36,6 @@ internal sealed class PolicyApplyOutcome
 }
 
 /// <summary>
-/// Re-creates a token with new settings and grants its ACL entries again: the rotation of servers
-/// without in-place regeneration (libpve-access-control before 9.1.0). A seam, so the shared
-/// "recreate a token and re-grant its ACLs" service can take its place.
-/// </summary>
-internal delegate Task<(PveTokenFields Created, IReadOnlyList<(AclEntry Entry, Exception Error)> NotRestored)> TokenRecreator(
-    PveClient client, string userId, string tokenId, PveTokenSettings settings, IReadOnlyList<AclEntry> acl, CancellationToken cancellationToken);
-
-/// <summary>
 /// Runs an access plan against one server for any caller: reads the snapshot (a fixed four reads),
 /// applies object changes one at a time and ACL changes in batches through <see cref="AclChangeExecutor"/>,
 /// and says per row what was done, what was not and what is unknown. It writes nothing to PowerShell;
@@ -65,9 +57,6 @@ internal sealed class AccessPolicyApplier
         _version = version;
         _identity = identity;
     }
-
-    /// <summary>The rotation fallback for servers without <c>regenerate</c>; <see cref="RecreateTokenAsync"/> unless replaced.</summary>
-    internal TokenRecreator Recreate { get; set; } = RecreateTokenAsync;
 
     /// <summary>Users (with groups and tokens), groups, roles and the ACL: four requests whatever the size of the configuration.</summary>
     internal static async Task<AccessSnapshot> ReadSnapshotAsync(PveClient client, CancellationToken cancellationToken)
@@ -168,7 +157,7 @@ internal sealed class AccessPolicyApplier
         }
     }
 
-    /// <summary>In place with regenerate=1; on a server that refuses the parameter, through <see cref="Recreate"/>.</summary>
+    /// <summary>In place with regenerate=1; on a server that refuses the parameter, through <see cref="RecreateTokenAsync"/>.</summary>
     private async Task<PolicyApplyOutcome> RotateTokenAsync(PolicyChange change, CancellationToken ct)
     {
         PveTokenUpdate update = ToUpdate(change.TokenUpdate!);
@@ -186,46 +175,47 @@ internal sealed class AccessPolicyApplier
                 Expire = update.Expire,
                 PrivilegeSeparation = change.Token.PrivilegeSeparation,
             };
-            (PveTokenFields created, IReadOnlyList<(AclEntry Entry, Exception Error)> notRestored) =
-                await Recreate(_client, change.UserIdOfToken, change.TokenNameOfToken, settings, change.TokenAcl, ct).ConfigureAwait(false);
+            (PveTokenFields created, IReadOnlyList<TokenAclCopyFailure> notRestored) =
+                await RecreateTokenAsync(change.UserIdOfToken, change.TokenNameOfToken, settings, change.TokenAcl, ct).ConfigureAwait(false);
             string how = $"{_host} (pve-manager {_version}) cannot regenerate in place: the token was deleted and created again with the declared settings";
             if (notRestored.Count == 0)
             {
                 return new PolicyApplyOutcome(PveAccessChangeStatus.Done, how + $" and its {change.TokenAcl.Count} ACL entries granted again.", secret: created);
             }
 
-            return new PolicyApplyOutcome(PveAccessChangeStatus.Failed,
-                how + $", but {notRestored.Count} of its {change.TokenAcl.Count} ACL entries could not be granted again: " +
-                string.Join("; ", notRestored.Select(n => $"{n.Entry.Path} {n.Entry.Role} ({n.Error.Message})")) + ". Apply the policy again once the cause is fixed.",
-                notRestored[0].Error, created);
+            string message = how + $", but {notRestored.Count} of its {change.TokenAcl.Count} ACL entries could not be granted again: " +
+                string.Join("; ", notRestored.Select(n => $"{n.Entry.Path} {n.Entry.Role} ({n.Reason})")) + ". Apply the policy again once the cause is fixed.";
+            return new PolicyApplyOutcome(PveAccessChangeStatus.Failed, message, new InvalidOperationException(message), created);
         }
     }
 
     /// <summary>
-    /// The default <see cref="TokenRecreator"/>: delete, create with <paramref name="settings"/>, grant
-    /// each entry again. Once the token is deleted the remaining calls ignore cancellation, so a stop
-    /// cannot leave it half-restored.
+    /// The rotation of servers without in-place regeneration (libpve-access-control before 9.1.0):
+    /// delete, create with <paramref name="settings"/>, grant the entries again through the shared
+    /// <see cref="TokenAclCopier"/> (as Reset-PveApiToken's fallback does). Once the token is deleted
+    /// the remaining calls ignore cancellation, so a stop cannot leave it half-restored.
     /// </summary>
-    internal static async Task<(PveTokenFields Created, IReadOnlyList<(AclEntry Entry, Exception Error)> NotRestored)> RecreateTokenAsync(
-        PveClient client, string userId, string tokenId, PveTokenSettings settings, IReadOnlyList<AclEntry> acl, CancellationToken cancellationToken)
+    private async Task<(PveTokenFields Created, IReadOnlyList<TokenAclCopyFailure> NotRestored)> RecreateTokenAsync(
+        string userId, string tokenId, PveTokenSettings settings, IReadOnlyList<AclEntry> acl, CancellationToken cancellationToken)
     {
-        await client.DeleteTokenAsync(userId, tokenId, cancellationToken).ConfigureAwait(false);
-        PveTokenFields created = await client.CreateTokenAsync(userId, tokenId, settings, CancellationToken.None).ConfigureAwait(false);
-        var failed = new List<(AclEntry, Exception)>();
-        foreach (IGrouping<(string Path, bool Propagate), AclEntry> group in acl.GroupBy(e => (e.Path, e.Propagate)))
+        await _client.DeleteTokenAsync(userId, tokenId, cancellationToken).ConfigureAwait(false);
+        PveTokenFields created = await _client.CreateTokenAsync(userId, tokenId, settings, CancellationToken.None).ConfigureAwait(false);
+
+        // PVE drops a token's entries with the token, so the new one starts with none.
+        var copier = new TokenAclCopier(_client, userId + "!" + tokenId, acl, new List<AclEntry>(), _host, _version, _identity);
+        while (copier.Next is AclBatch batch)
         {
             try
             {
-                await client.UpdateAclAsync(group.Key.Path, group.Select(e => e.Role).ToList(), null, null, new[] { userId + "!" + tokenId },
-                    group.Key.Propagate, delete: false, CancellationToken.None).ConfigureAwait(false);
+                await copier.StepAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is PveApiException || e is PveConnectionException || e is PveWriteOutcomeException)
+            catch (Exception e) when (e is PveConnectionException || e is PveWriteOutcomeException || e is System.Text.Json.JsonException)
             {
-                failed.AddRange(group.Select(entry => (entry, e)));
+                copier.Fail(batch, e);
             }
         }
 
-        return (created, failed);
+        return (created, copier.Failures);
     }
 
     private static PveTokenUpdate ToUpdate(PolicyTokenUpdate update) => new()
