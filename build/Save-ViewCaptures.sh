@@ -25,6 +25,7 @@ views=(
   "user-table|Get-PveUser"
   "role-table|Get-PveRole -Name PVEVMUser, PVEAuditor, PVEDatastoreUser"
   "role-list|Get-PveRole -Name PVEDatastoreUser | Format-List"
+  "access-report|Get-PveAccessReport -Privilege Datastore.AllocateSpace"
 )
 # The screen's non-blank lines, trailing blanks removed.
 screen() { tm capture-pane -p -t "$1" -S 0 | sed -e 's/[[:space:]]*$//' | grep -v '^$' || true; }

@@ -91,7 +91,7 @@ internal sealed partial class PveClient
     {
         try
         {
-            await GetVersionAsync(cancellationToken).ConfigureAwait(false);
+            await ReadVersionAsync(renewTicket: false, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is PveApiException || e is PveConnectionException || e is System.Text.Json.JsonException)
         {

@@ -1,6 +1,7 @@
 // Copyright (c) PveTokens contributors. MIT License.
 // See LICENSE in the project root for license information.
 
+using System.Net.Http;
 using System.Text.Json.Serialization;
 using System.Threading;
 using System.Threading.Tasks;
@@ -18,9 +19,13 @@ internal sealed partial class PveClient
     /// <summary>The server's version as last read; null before the first GET /version.</summary>
     internal PveVersionInfo? ServerVersion => _serverVersion;
 
-    internal async Task<PveVersionInfo> GetVersionAsync(CancellationToken cancellationToken)
+    internal Task<PveVersionInfo> GetVersionAsync(CancellationToken cancellationToken) => ReadVersionAsync(renewTicket: true, cancellationToken);
+
+    /// <summary>GET /version, remembered as the server's version; <paramref name="renewTicket"/> false right after a renewal.</summary>
+    private async Task<PveVersionInfo> ReadVersionAsync(bool renewTicket, CancellationToken cancellationToken)
     {
-        PveVersionInfo version = await GetAsync<PveVersionInfo>("/version", null, cancellationToken).ConfigureAwait(false) ?? new PveVersionInfo();
+        PveVersionInfo version = await SendCoreAsync(HttpMethod.Get, "/version", null, ReadDataAsync<PveVersionInfo>, authenticate: true, cancellationToken, renewTicket)
+            .ConfigureAwait(false) ?? new PveVersionInfo();
         PveVersionInfo? previous = _serverVersion;
         _serverVersion = version;
         if (previous is not null && !string.Equals(previous.Version, version.Version, System.StringComparison.Ordinal))

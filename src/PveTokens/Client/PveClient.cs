@@ -182,8 +182,10 @@ internal sealed partial class PveClient : IDisposable
         _renewLock.Dispose();
     }
 
+    /// <param name="renewTicket">False for the version read that follows a renewal: it must not renew
+    /// again, or a renewal age shorter than a call would renew forever.</param>
     private async Task<T> SendCoreAsync<T>(HttpMethod method, string path, PveParameters? parameters,
-        Func<Stream, CancellationToken, Task<T>> readBody, bool authenticate, CancellationToken cancellationToken)
+        Func<Stream, CancellationToken, Task<T>> readBody, bool authenticate, CancellationToken cancellationToken, bool renewTicket = true)
     {
         // A login changes nothing on the server, so it may be repeated like a read.
         bool idempotent = PveRetryPolicy.IsIdempotent(method) || (!authenticate && path == TicketPath);
@@ -192,7 +194,7 @@ internal sealed partial class PveClient : IDisposable
         int retries = 0;
         while (true)
         {
-            if (authenticate)
+            if (authenticate && renewTicket)
             {
                 await RenewTicketIfOldAsync(cancellationToken).ConfigureAwait(false);
             }

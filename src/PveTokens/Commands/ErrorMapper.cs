@@ -20,8 +20,7 @@ namespace PveTokens.Commands;
 /// (ConnectionError); InvalidResponse (InvalidResult); SessionClosed, NoSession (InvalidOperation);
 /// TokenSecretLost, WriteNotApplied, WriteOutcomeUnknown (ConnectionError: a write whose answer was
 /// lost, see docs/reliability.md).
-/// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>,
-/// names the server's data lacks (PrivilegeNotFound) with <see cref="NotFound"/>.
+/// Cmdlet-specific argument errors (InvalidApiToken, …) are made with <see cref="InvalidArgument"/>.
 /// </summary>
 internal static class ErrorMapper
 {
@@ -67,10 +66,6 @@ internal static class ErrorMapper
     /// <summary>An argument the cmdlet itself rejects (a malformed token, server or thumbprint).</summary>
     internal static ErrorRecord InvalidArgument(string errorId, string message, object? target, string? recommendedAction = null) =>
         Record(new ArgumentException(InputEcho.Scrub(message)), errorId, ErrorCategory.InvalidArgument, target, message, recommendedAction);
-
-    /// <summary>Something the caller named that the server's data does not have (a privilege no role holds, …).</summary>
-    internal static ErrorRecord NotFound(string errorId, string message, object? target, string? recommendedAction = null) =>
-        Record(new ItemNotFoundException(InputEcho.Scrub(message)), errorId, ErrorCategory.ObjectNotFound, target, message, recommendedAction);
 
     /// <summary>
     /// What an ErrorRecord may hold as its target: the input as <see cref="InputEcho.Quote"/> shows it

@@ -31,6 +31,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
 
     /// <summary>Gets or sets what to export, as a policy's Scope table: Users, Tokens, Groups, Roles, AclPaths (wildcard patterns). Everything when omitted.</summary>
     [Parameter(Position = 0)]
+    [MaskedConversion(typeof(Hashtable))]
     public Hashtable? Scope { get; set; }
 
     /// <summary>Gets or sets the file to write (UTF-8); the policy text is output when omitted.</summary>
@@ -87,11 +88,11 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
         catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException || e is ProviderNotFoundException ||
                                   e is System.Management.Automation.DriveNotFoundException || e is PSNotSupportedException)
         {
-            WriteError(ErrorMapper.InvalidArgument(PolicyFileNotFound, $"'{Path}' is not a usable file path: {e.Message}", Path));
+            WriteError(ErrorMapper.InvalidArgument(PolicyFileNotFound, $"'{Shown(Path)}' is not a usable file path: {ReasonOf(e, Path)}", Path));
             return;
         }
 
-        if (!ShouldProcess(fullPath, $"Write the access policy of {session.Server.Host}"))
+        if (!ShouldProcess(Shown(fullPath), $"Write the access policy of {session.Server.Host}"))
         {
             return;
         }
@@ -103,7 +104,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
         }
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is ArgumentException || e is NotSupportedException)
         {
-            WriteError(ErrorMapper.InvalidArgument(PolicyFileNotFound, $"The policy could not be written to '{fullPath}': {e.Message}", Path, "Check the folder exists and is writable."));
+            WriteError(ErrorMapper.InvalidArgument(PolicyFileNotFound, $"The policy could not be written to '{Shown(fullPath)}': {ReasonOf(e, fullPath)}", Path, "Check the folder exists and is writable."));
         }
     }
 }

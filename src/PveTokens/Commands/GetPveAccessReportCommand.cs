@@ -81,6 +81,11 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
             _paths.Add(normalized!);
         }
 
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: true) is ErrorRecord invalidPrivilege)
+        {
+            ThrowTerminatingError(invalidPrivilege);
+        }
+
         _privileges = Patterns(Privilege, nameof(Privilege));
         _users = Patterns(UserId, nameof(UserId));
         // A pattern with '!' is matched against the full token id, one without against the token name.
@@ -103,13 +108,13 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
         PrivilegeMask? only = null;
         if (_privileges!.Count > 0)
         {
-            var names = evaluator.PrivilegeNames.Where(p => _privileges.Any(w => w.IsMatch(p))).ToList();
-            foreach (string requested in Privilege.Where(r => !evaluator.PrivilegeNames.Any(p => Pattern(r).IsMatch(p))))
+            // A privilege no role holds is a typo, not a question with an empty answer (as everywhere -Privilege is taken).
+            if (PrivilegeArguments.Resolve(this, new PrivilegeCatalog(new[] { evaluator.PrivilegeNames }), session.Server.Authority, Privilege, allowWildcards: true) is null)
             {
-                WriteError(ErrorMapper.NotFound("PrivilegeNotFound", $"No role on {session.Server.Authority} holds a privilege matching '{InputEcho.Quote(requested)}'.", requested,
-                    "Get-PveRole lists the roles and their privileges; tab completion on -Privilege offers them."));
+                return;
             }
 
+            var names = evaluator.PrivilegeNames.Where(p => _privileges.Any(w => w.IsMatch(p))).ToList();
             if (names.Count == 0)
             {
                 return;

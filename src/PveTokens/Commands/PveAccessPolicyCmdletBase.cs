@@ -82,13 +82,13 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
         catch (Exception e) when (e is ArgumentException || e is NotSupportedException || e is PathTooLongException || e is ProviderNotFoundException ||
                                   e is System.Management.Automation.DriveNotFoundException || e is ProviderInvocationException || e is PSNotSupportedException)
         {
-            return Refuse(new ErrorRecord(new ArgumentException($"'{path}' is not a usable file path: {e.Message}", e), PolicyFileNotFound,
-                ErrorCategory.InvalidArgument, path));
+            return Refuse(new ErrorRecord(new ArgumentException($"'{Shown(path)}' is not a usable file path: {ReasonOf(e, path)}"), PolicyFileNotFound,
+                ErrorCategory.InvalidArgument, ErrorMapper.SafeTarget(path)));
         }
 
         if (!File.Exists(fullPath))
         {
-            return Refuse(ErrorWithAction(new ItemNotFoundException($"The policy file '{fullPath}' does not exist."), PolicyFileNotFound, ErrorCategory.ObjectNotFound, path,
+            return Refuse(ErrorWithAction(new ItemNotFoundException($"The policy file '{Shown(fullPath)}' does not exist."), PolicyFileNotFound, ErrorCategory.ObjectNotFound, Shown(path),
                 "Check -Path; Export-PveAccessPolicy -Path writes a policy of a server's current configuration."));
         }
 
@@ -98,7 +98,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
         }
         catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
         {
-            return Refuse(ErrorWithAction(new ArgumentException($"The policy file '{fullPath}' cannot be read: {e.Message}", e), PolicyFileNotFound, ErrorCategory.ReadError, path,
+            return Refuse(ErrorWithAction(new ArgumentException($"The policy file '{Shown(fullPath)}' cannot be read: {ReasonOf(e, fullPath)}"), PolicyFileNotFound, ErrorCategory.ReadError, Shown(path),
                 "Check the file's permissions."));
         }
 
@@ -154,4 +154,13 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
         WriteError(record);
         return null;
     }
+
+    /// <summary>
+    /// A file path as messages and What-if lines show it: a token string pasted into -Path must not
+    /// come back whole (the file name would be the secret).
+    /// </summary>
+    internal static string Shown(string path) => InputEcho.Quote(path);
+
+    /// <summary>An exception's message with <paramref name="path"/> in it shown as <see cref="Shown"/> does.</summary>
+    internal static string ReasonOf(Exception e, string path) => InputEcho.Scrub(e.Message.Replace(path, Shown(path)));
 }

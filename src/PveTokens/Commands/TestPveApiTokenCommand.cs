@@ -110,6 +110,11 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     protected override void BeginProcessing()
     {
+        if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: false) is ErrorRecord invalidPrivilege)
+        {
+            ThrowTerminatingError(invalidPrivilege);
+        }
+
         foreach (string path in Path)
         {
             if (AclPath.NormalizeAndValidate(path, out string? error) is null)
@@ -136,9 +141,9 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
                 "Name each privilege on its path, e.g. -Requirement @{ '/vms/100' = 'VM.PowerMgmt'; '/storage/backup' = 'Datastore.AllocateSpace', 'Datastore.Audit' }."));
         }
 
-        if (PrivilegeArguments.CheckSyntax(RequiredPrivileges(), allowWildcards: false) is ErrorRecord invalidPrivilege)
+        if (PrivilegeArguments.CheckSyntax(RequiredPrivileges(), allowWildcards: false) is ErrorRecord invalidRequired)
         {
-            ThrowTerminatingError(invalidPrivilege);
+            ThrowTerminatingError(invalidRequired);
         }
     }
 

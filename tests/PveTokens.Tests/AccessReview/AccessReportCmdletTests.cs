@@ -137,9 +137,9 @@ public sealed class AccessReportCmdletTests
         Assert.Equal("InvalidAclPath," + ReportId, path.Errors.Single().FullyQualifiedErrorId);
         Assert.Equal("InvalidWildcardPattern," + ReportId, pattern.Errors.Single().FullyQualifiedErrorId);
         Assert.Equal(3, host.Emulator.RequestLog.Count);
-        Assert.Equal("PrivilegeNotFound," + ReportId, privilege.Errors.Single().FullyQualifiedErrorId);
+        Assert.Equal("UnknownPrivilege," + ReportId, privilege.Errors.Single().FullyQualifiedErrorId);
         Assert.Contains("VM.Alocate", privilege.Errors.Single().ErrorDetails.Message, StringComparison.Ordinal);
-        Assert.NotEmpty(privilege.Objects<PveAccessGrant>());
+        Assert.Empty(privilege.Objects<PveAccessGrant>());
     }
 
     [Fact]

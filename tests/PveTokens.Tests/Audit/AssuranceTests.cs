@@ -187,6 +187,7 @@ public sealed class AssuranceTests
     /// <summary>A safe invocation per cmdlet with a -Privilege parameter; the privilege is added.</summary>
     private static readonly Dictionary<string, string> PrivilegeInvocations = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["Get-PveAccessReport"] = "Get-PveAccessReport -Session $root",
         ["Get-PvePermission"] = "Get-PvePermission -Session $root",
         ["Get-PveRole"] = "Get-PveRole -Session $root",
         ["Test-PveApiToken"] = "Test-PveApiToken -Session $root -ApiToken $tok -Path /vms",
@@ -203,7 +204,7 @@ public sealed class AssuranceTests
             .Select(a => a.VerbName + "-" + a.NounName)
             .OrderBy(n => n, StringComparer.Ordinal)
             .ToArray();
-        Assert.Equal(new[] { "Get-PvePermission", "Get-PveRole", "Test-PveApiToken" }, commands.Intersect(PrivilegeInvocations.Keys).OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Get-PveAccessReport", "Get-PvePermission", "Get-PveRole", "Test-PveApiToken" }, commands.Intersect(PrivilegeInvocations.Keys).OrderBy(n => n, StringComparer.Ordinal));
 
         var failures = new List<string>();
         foreach (string command in commands)

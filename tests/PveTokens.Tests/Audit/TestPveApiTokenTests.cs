@@ -149,7 +149,8 @@ public sealed class TestPveApiTokenTests
             result.Privileges.Select(p => p.ToString()));
         Assert.Equal(new[] { ("/vms/100", "VM.Snapshot"), ("/storage/backup", "Datastore.AllocateSpace") }, result.Missing.Select(m => (m.Path, m.Privilege)));
         Assert.Equal(new[] { "VM.Snapshot", "Datastore.AllocateSpace" }, result.MissingPrivileges);
-        Assert.Equal(new[] { "GET /version", "GET /access/permissions", "GET /access/permissions", "GET /access/permissions" }, t.Calls);
+        // The roles are read once to refuse a privilege the server does not know before asking for any path.
+        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions", "GET /access/permissions", "GET /access/permissions" }, t.Calls);
 
         string table = t.Ps.Render("$r", new() { ["r"] = result });
         Assert.Matches(@"FullTokenId\s+Server\s+Passed\s+Reason\s+ServerVersion\s+Missing", table);
@@ -189,23 +190,24 @@ public sealed class TestPveApiTokenTests
     }
 
     [Theory]
-    [InlineData("-Requirement @{ '/nope' = 'VM.Audit' }", "A requirement's path is not valid")]
-    [InlineData("-Requirement @{ '/vms/100' = 'VM.Audit,VM.PowerMgmt' }", "is not one privilege name")]
-    [InlineData("-Requirement @{ '/vms/100' = '' }", "is not one privilege name")]
-    [InlineData("-Requirement @{ '/vms/100' = $tok }", "is not one privilege name")]
-    [InlineData("-Requirement 'VM.Audit'", "expected a hashtable of path = privilege(s)")]
-    [InlineData("-Requirement $tok", "-Requirement got a String")]
-    [InlineData("-Requirement @{}", "No requirement was given")]
-    [InlineData("-Privilege 'VM.Audit VM.PowerMgmt'", "is not one privilege name")]
-    [InlineData("-Privilege $tok", "is not one privilege name")]
-    public async Task A_malformed_requirement_is_refused_before_any_request(string arguments, string message)
+    [InlineData("-Requirement @{ '/nope' = 'VM.Audit' }", "InvalidRequirement", "A requirement's path is not valid")]
+    [InlineData("-Requirement @{ '/vms/100' = 'VM.Audit,VM.PowerMgmt' }", "InvalidRequirement", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = '' }", "InvalidRequirement", "is not one privilege name")]
+    [InlineData("-Requirement @{ '/vms/100' = $tok }", "InvalidRequirement", "is not one privilege name")]
+    [InlineData("-Requirement 'VM.Audit'", "InvalidRequirement", "expected a hashtable of path = privilege(s)")]
+    [InlineData("-Requirement $tok", "InvalidRequirement", "-Requirement got a String")]
+    [InlineData("-Requirement @{}", "InvalidRequirement", "No requirement was given")]
+    // -Privilege is checked like every -Privilege of the module (InvalidPrivilege), before it becomes requirements.
+    [InlineData("-Privilege 'VM.Audit VM.PowerMgmt'", "InvalidPrivilege", "is not a privilege name")]
+    [InlineData("-Privilege $tok", "InvalidPrivilege", "is not a privilege name")]
+    public async Task A_malformed_requirement_is_refused_before_any_request(string arguments, string errorId, string message)
     {
         await using TokenTestContext t = await StartAsync("9.2.0");
 
         PsResult r = t.Run("Test-PveApiToken -ApiToken $tok " + arguments, ("tok", "ci@pve!good=" + GoodSecret));
 
         ErrorRecord e = r.TerminatingError ?? Assert.Single(r.Errors);
-        Assert.Equal("InvalidRequirement," + CmdletId, e.FullyQualifiedErrorId);
+        Assert.Equal(errorId + "," + CmdletId, e.FullyQualifiedErrorId);
         Assert.Contains(message, e.ErrorDetails.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(GoodSecret, e.ToString() + e.ErrorDetails.Message + e.TargetObject, StringComparison.Ordinal);
         Assert.DoesNotContain(GoodSecret, r.AllText(), StringComparison.Ordinal);

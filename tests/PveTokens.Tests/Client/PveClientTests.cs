@@ -134,11 +134,12 @@ public class PveClientTests
         await client.LoginAsync("root@pam", SecretText.ToSecureString("pw-12345"), null, CancellationToken.None);
         await client.PostAsync<object>("/access/acl", null, CancellationToken.None);
 
-        Assert.Equal(new[] { "POST /api2/json/access/ticket", "POST /api2/json/access/ticket", "POST /api2/json/access/acl" },
+        // After a renewal the version is read again, once: that read does not renew again, even with a renewal age of zero.
+        Assert.Equal(new[] { "POST /api2/json/access/ticket", "POST /api2/json/access/ticket", "GET /api2/json/version", "POST /api2/json/access/acl" },
             _handler.Requests.Select(r => r.Method + " " + r.PathAndQuery));
         Assert.Equal(Ticket + "1", _handler.Requests[1].Form["password"]);
-        Assert.Equal("PVEAuthCookie=" + Ticket + "2", _handler.Requests[2].Header("Cookie"));
-        Assert.Equal(Csrf + "2", _handler.Requests[2].Header("CSRFPreventionToken"));
+        Assert.Equal("PVEAuthCookie=" + Ticket + "2", _handler.Requests[3].Header("Cookie"));
+        Assert.Equal(Csrf + "2", _handler.Requests[3].Header("CSRFPreventionToken"));
     }
 
     [Fact]
