@@ -60,6 +60,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(GroupIdCompleter))]
     public string[] GroupId { get; set; } = Array.Empty<string>();
 
     /// <summary>Gets or sets whether to include disabled and expired users and expired tokens, whose rights exist only on paper.</summary>
