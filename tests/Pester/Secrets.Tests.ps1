@@ -105,7 +105,7 @@ BeforeAll {
 
     # A secret pasted where it does not belong (issue 13): a token string, a "name=secret" and a URL
     # with credentials, given to the parameters and positions a tired admin gets wrong. The bad-input
-    # matrix (xunit, BadInputTests) feeds every string parameter; this runs the mistakes under a transcript.
+    # matrix (xunit, BadInputTests) feeds every parameter; this runs the mistakes under a transcript.
     $script:PastedSecret = [guid]::NewGuid().ToString()
     $script:OddSecret = 'Pasted-Odd-Secret-77'
     $pasted = "alice@pve!victim=$($script:PastedSecret)"
@@ -125,6 +125,17 @@ BeforeAll {
         { ConvertTo-PveTokenHandoff @c $pasted }
         { Get-PveApiToken @c | ConvertTo-PveTokenHandoff @c Header }
     )
+
+    # Every parameter PowerShell's binder converts (a date, a number, an enum, a session, a token
+    # object), discovered: the binder quotes what it cannot convert before any module code runs.
+    $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+    $script:Mistakes += foreach ($command in Get-Command -Module PveTokens -CommandType Cmdlet) {
+        foreach ($parameter in $command.Parameters.Values) {
+            if ($common -contains $parameter.Name -or $parameter.ParameterType -in [string], [string[]], [switch], [bool], [object], [object[]]) { continue }
+            [scriptblock]::Create("$($command.Name) -$($parameter.Name):`$pasted @c")
+            [scriptblock]::Create("$($command.Name) -$($parameter.Name):([pscustomobject]@{ Token = `$pasted }) @c")
+        }
+    }
 }
 
 AfterAll {

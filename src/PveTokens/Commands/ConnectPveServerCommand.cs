@@ -74,16 +74,19 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     /// <summary>Gets or sets the time allowed for each call in seconds; 0 for no limit.</summary>
     [Parameter]
     [ValidateRange(0, 86400)]
+    [MaskedConversion(typeof(int))]
     public int TimeoutSec { get; set; } = 60;
 
     /// <summary>Gets or sets how often a failed call that is safe to repeat is retried (reads, and calls that never left this machine); 0 for never.</summary>
     [Parameter]
     [ValidateRange(0, 100)]
+    [MaskedConversion(typeof(int))]
     public int MaximumRetryCount { get; set; } = PveRetryPolicy.DefaultMaximumRetryCount;
 
     /// <summary>Gets or sets the base wait before a retry in seconds; it doubles with each retry, with random jitter.</summary>
     [Parameter]
     [ValidateRange(0.0, 3600.0)]
+    [MaskedConversion(typeof(double))]
     public double RetryIntervalSec { get; set; } = PveRetryPolicy.DefaultRetryInterval.TotalSeconds;
 
     /// <summary>Gets or sets whether to write the new session to the pipeline.</summary>

@@ -43,6 +43,7 @@ public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
 
     /// <summary>Gets or sets the shell for environment variable assignments (Environment, TerraformBpg, TerraformTelmate).</summary>
     [Parameter]
+    [MaskedConversion(typeof(PveShell))]
     public PveShell Shell { get; set; }
 
     /// <summary>Gets or sets the server for PMPROXY_HOST (Environment); by default the token's session's server.</summary>

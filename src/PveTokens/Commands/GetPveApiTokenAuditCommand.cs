@@ -59,6 +59,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
 
     /// <summary>Gets or sets the span within which an expiry counts as ExpiringSoon (30 days by default).</summary>
     [Parameter]
+    [MaskedConversion(typeof(TimeSpan))]
     public TimeSpan ExpiringWithin { get; set; } = DefaultExpiringWithin;
 
     /// <summary>

@@ -52,6 +52,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
     /// <summary>Gets or sets token objects to read again from their server.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
+    [MaskedConversion(typeof(PveApiToken[]))]
     public PveApiToken[] InputObject { get; set; } = Array.Empty<PveApiToken>();
 
     /// <summary>Gets or sets whether to return only tokens whose own expiry has passed.</summary>
@@ -60,6 +61,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
     /// <summary>Gets or sets a span: return only tokens that are not yet expired but will be within it.</summary>
     [Parameter]
+    [MaskedConversion(typeof(TimeSpan))]
     public TimeSpan ExpiringWithin { get; set; }
 
     private bool FilterExpiring => MyInvocation.BoundParameters.ContainsKey(nameof(ExpiringWithin));

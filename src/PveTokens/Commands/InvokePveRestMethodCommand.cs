@@ -49,6 +49,7 @@ public sealed class InvokePveRestMethodCommand : PveSessionCmdletBase
     /// </summary>
     [Parameter]
     [ValidateNotNull]
+    [MaskedConversion(typeof(IDictionary))]
     public IDictionary? Body { get; set; }
 
     protected override void ProcessRecordCore(PveSession session)

@@ -43,10 +43,12 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
 
     /// <summary>Gets or sets when the token expires (local time unless the DateTime says UTC).</summary>
     [Parameter]
+    [MaskedConversion(typeof(DateTime))]
     public DateTime ExpiresAt { get; set; }
 
     /// <summary>Gets or sets how long from now the token lives.</summary>
     [Parameter]
+    [MaskedConversion(typeof(TimeSpan))]
     public TimeSpan ExpiresIn { get; set; }
 
     /// <summary>Gets or sets privilege separation; on unless set to $false.</summary>

@@ -36,6 +36,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
     /// piped in are processed one by one, each with its own result rows.
     /// </summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [MaskedConversion(typeof(PveSession[]))]
     public PveSession[]? Session { get; set; }
 
     protected sealed override void ProcessRecord()

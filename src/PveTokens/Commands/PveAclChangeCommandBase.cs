@@ -66,6 +66,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
     /// <summary>Gets or sets ACL entries (from Get-PveAcl) to apply as they are.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
     [ValidateNotNull]
+    [MaskedConversion(typeof(PveAcl[]))]
     public PveAcl[] InputObject { get; set; } = Array.Empty<PveAcl>();
 
     /// <summary>Gets or sets whether to write the resulting entries.</summary>

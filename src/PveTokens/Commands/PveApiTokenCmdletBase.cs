@@ -36,6 +36,7 @@ public abstract class PveApiTokenCmdletBase : PveSessionCmdletBase
 
     /// <summary>Gets or sets a token object (from Get-PveApiToken or New-PveApiToken).</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ByObjectSet)]
+    [MaskedConversion(typeof(PveApiToken))]
     public PveApiToken? InputObject { get; set; }
 
     /// <summary>

@@ -22,6 +22,13 @@ internal sealed class PveCredentialAttribute : ArgumentTransformationAttribute
                 $"'{InputEcho.Quote(text)}' is an API token string, not a user name: give it with -ApiToken; -Credential takes a user login (PSCredential, or a user name to be asked for its password).");
         }
 
+        if (value is not (null or string or PSCredential))
+        {
+            // [Credential] would fail with a bare "userName"; say what -Credential takes.
+            throw new ArgumentTransformationMetadataException(
+                $"-Credential got a {value.GetType().Name}: it takes a PSCredential (from Get-Credential) or a user name to be asked for its password.");
+        }
+
         return new CredentialAttribute().Transform(engineIntrinsics, inputData);
     }
 }

@@ -26,6 +26,7 @@ public abstract class PveSessionCmdletBase : PveCmdletBase
     /// (tokens, ACL entries) that a session is not, so PowerShell never confuses the two.
     /// </summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [MaskedConversion(typeof(PveSession))]
     public PveSession? Session { get; set; }
 
     protected sealed override void ProcessRecord()

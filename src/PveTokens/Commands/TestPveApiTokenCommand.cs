@@ -71,6 +71,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     /// <summary>Gets or sets the time allowed for each call in seconds; 0 for no limit.</summary>
     [Parameter]
     [ValidateRange(0, 86400)]
+    [MaskedConversion(typeof(int))]
     public int TimeoutSec { get; set; } = 60;
 
     /// <summary>
@@ -80,6 +81,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
     /// here when -ApiToken is given on the command line (<c>Get-PveSession | Test-PveApiToken -ApiToken $t</c>).
     /// </summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [MaskedConversion(typeof(PveSession))]
     public PveSession? Session { get; set; }
 
     /// <summary>Gets or sets the privileges the token must hold.</summary>

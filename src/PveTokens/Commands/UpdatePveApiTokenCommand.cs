@@ -33,10 +33,12 @@ public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
 
     /// <summary>Gets or sets the new expiry.</summary>
     [Parameter]
+    [MaskedConversion(typeof(DateTime))]
     public DateTime ExpiresAt { get; set; }
 
     /// <summary>Gets or sets the new lifetime, counted from now.</summary>
     [Parameter]
+    [MaskedConversion(typeof(TimeSpan))]
     public TimeSpan ExpiresIn { get; set; }
 
     /// <summary>Gets or sets whether to remove the expiry (the token never expires).</summary>

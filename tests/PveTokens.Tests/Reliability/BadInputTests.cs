@@ -211,18 +211,27 @@ public sealed class BadInputTests
         c.State.AddGroup("ops");
         var runs = new List<(string What, string Script, Dictionary<string, object?> Splat, string Value)>();
         int n = 0;
-        foreach ((string command, string parameter) in StringParameters(c.Ps))
+        List<(string Command, string Parameter, ParameterKind Kind)> parameters = AllParameters(c.Ps);
+
+        // Every kind of parameter is in the matrix: text, a date, a number, an enum, a session, a
+        // token object, a hashtable, a switch, a bool (the binder quotes what it cannot convert).
+        foreach (ParameterKind kind in Enum.GetValues<ParameterKind>())
+        {
+            Assert.Contains(parameters, p => p.Kind == kind);
+        }
+
+        foreach ((string command, string parameter, ParameterKind kind) in parameters)
         {
             Func<int, Dictionary<string, object?>> invocation =
                 Invocations.GetValueOrDefault(command + "/" + parameter) ?? Invocations[command];
-            for (int v = 0; v < PastedTokens.Length; v++)
+            foreach ((string form, object value, string pasted) in PastedForms(kind))
             {
                 n++;
                 c.State.AddToken("ci@pve", $"victim{n}", privsep: true, comment: "v");
                 Dictionary<string, object?> splat = invocation(n);
-                splat[parameter] = IsArray(c.Ps, command, parameter) ? new[] { PastedTokens[v] } : PastedTokens[v];
+                splat[parameter] = value;
                 AddConnection(c, command, splat);
-                runs.Add(($"{command} -{parameter} <pasted #{v}>", $"& {command} @a", splat, PastedTokens[v]));
+                runs.Add(($"{command} -{parameter} <{form}>", $"& {command} @a", splat, pasted));
             }
         }
 
@@ -301,6 +310,41 @@ public sealed class BadInputTests
         Assert.True(failures.Count == 0, $"{failures.Count} leaks or repeats:\n" + string.Join("\n", failures.Distinct()));
     }
 
+    [Fact]
+    public void Every_parameter_the_binder_converts_masks_what_it_would_quote_for_its_own_type()
+    {
+        // Types whose refusal never quotes the value (switch, bool), that are never refused (object),
+        // or that the module's own code checks (text, credentials).
+        Type[] unconverted = { typeof(string), typeof(string[]), typeof(object), typeof(object[]), typeof(SwitchParameter), typeof(bool), typeof(PSCredential) };
+        var failures = new List<string>();
+        int checkedCount = 0;
+        foreach (Type cmdlet in typeof(PveTokens.Commands.PveSessionCmdletBase).Assembly.GetTypes().Where(t => t.GetCustomAttributes(typeof(CmdletAttribute), false).Length > 0))
+        {
+            foreach (System.Reflection.PropertyInfo property in cmdlet.GetProperties().Where(p => p.GetCustomAttributes(typeof(ParameterAttribute), true).Length > 0))
+            {
+                Type type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+                if (unconverted.Contains(type))
+                {
+                    continue;
+                }
+
+                checkedCount++;
+                var masked = (PveTokens.Commands.MaskedConversionAttribute?)property.GetCustomAttributes(typeof(PveTokens.Commands.MaskedConversionAttribute), true).SingleOrDefault();
+                if (masked is null)
+                {
+                    failures.Add($"{cmdlet.Name}.{property.Name} ({type.Name}) has no [MaskedConversion(typeof({type.Name}))]: the binder would quote a pasted secret whole.");
+                }
+                else if (masked.Type != type)
+                {
+                    failures.Add($"{cmdlet.Name}.{property.Name} is a {type.Name} but its [MaskedConversion] names {masked.Type.Name}: values the binder could convert would be refused.");
+                }
+            }
+        }
+
+        Assert.True(checkedCount > 20, $"the reflection found the converted parameters ({checkedCount})");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
     private static bool SessionIsPositional(ReliabilityContext c, string command) =>
         c.Ps.Run($"@((Get-Command {command}).Parameters['Session'].ParameterSets.Values | Where-Object Position -ge 0).Count -gt 0").Output.Single().BaseObject is true;
 
@@ -310,7 +354,7 @@ public sealed class BadInputTests
         bool confirms = c.Ps.Run($"(Get-Command {command}).Parameters.ContainsKey('Confirm')").Output.Single().BaseObject is true;
         if (takesSession)
         {
-            arguments["Session"] = c.Session;
+            arguments.TryAdd("Session", c.Session);
         }
         else if (command == "Connect-PveServer")
         {
@@ -323,9 +367,6 @@ public sealed class BadInputTests
             arguments.TryAdd("Confirm", false);
         }
     }
-
-    private static bool IsArray(PowerShellHost ps, string command, string parameter) =>
-        ps.Run($"(Get-Command {command}).Parameters['{parameter}'].ParameterType.IsArray").Output.Single().BaseObject is true;
 
     /// <summary>Everything an error shows or keeps: message, details, recommended action, target, category and the exception chain.</summary>
     private static string ErrorText(PsResult r) =>
@@ -351,6 +392,71 @@ public sealed class BadInputTests
             """);
         r.AssertNoErrors();
         return r.Output.Select(o => o.ToString().Split('|')).Select(p => (p[0], p[1])).ToList();
+    }
+
+    /// <summary>What the binder does with a value given to a parameter, which decides what to paste into it.</summary>
+    internal enum ParameterKind
+    {
+        /// <summary>string: the module's own validators see the value.</summary>
+        Text,
+
+        /// <summary>string[]: the module's own validators see each value.</summary>
+        TextList,
+
+        /// <summary>An array of anything else: the binder converts each element.</summary>
+        List,
+
+        /// <summary>Any other type the binder converts to (a date, a number, an enum, a session, a token object).</summary>
+        Converted,
+
+        /// <summary>object: the module's own code decides.</summary>
+        Untyped,
+
+        /// <summary>A switch or a bool: the binder refuses text and objects by their type name.</summary>
+        Flag,
+    }
+
+    private static List<(string Command, string Parameter, ParameterKind Kind)> AllParameters(PowerShellHost ps)
+    {
+        PsResult r = ps.Run("""
+            $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+            foreach ($c in Get-Command -Module PveTokens -CommandType Cmdlet | Sort-Object Name) {
+                foreach ($p in $c.Parameters.Values | Sort-Object Name) {
+                    if ($common -contains $p.Name) { continue }
+                    $t = $p.ParameterType
+                    $kind = if ($t -eq [string]) { 'Text' }
+                        elseif ($t -eq [string[]]) { 'TextList' }
+                        elseif ($t -eq [switch] -or $t -eq [bool]) { 'Flag' }
+                        elseif ($t -eq [object]) { 'Untyped' }
+                        elseif ($t.IsArray) { 'List' }
+                        else { 'Converted' }
+                    '{0}|{1}|{2}' -f $c.Name, $p.Name, $kind
+                }
+            }
+            """);
+        r.AssertNoErrors();
+        return r.Output.Select(o => o.ToString().Split('|')).Select(p => (p[0], p[1], Enum.Parse<ParameterKind>(p[2]))).ToList();
+    }
+
+    /// <summary>
+    /// The pasted values a parameter of <paramref name="kind"/> is given: every pasted form as text,
+    /// and, whatever the type, a custom object and a list that carry one (PowerShell shows both with
+    /// their contents when it quotes them: "@{Token=...}", "1 ...").
+    /// </summary>
+    private static IEnumerable<(string Form, object Value, string Pasted)> PastedForms(ParameterKind kind)
+    {
+        for (int v = 0; v < PastedTokens.Length; v++)
+        {
+            yield return ($"pasted #{v}", kind == ParameterKind.TextList ? new[] { PastedTokens[v] } : PastedTokens[v], PastedTokens[v]);
+        }
+
+        foreach (int v in new[] { 0, PastedTokens.Length - 1 })
+        {
+            var carrier = new PSObject();
+            carrier.Properties.Add(new PSNoteProperty("Token", PastedTokens[v]));
+            yield return ($"object carrying pasted #{v}", carrier, PastedTokens[v]);
+            yield return ($"list carrying pasted #{v}", new object[] { 1, PastedTokens[v] }, PastedTokens[v]);
+        }
     }
 
     private static string Show(string value) =>
