@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -99,8 +100,13 @@ internal sealed partial class RequestPipeline
             }
             if (reply.Status == 401 && _options.AuthFailureDelayMs > 0)
             {
-                // pveproxy delays every 401 (about 3 s) to slow down password guessing.
-                await Task.Delay(_options.AuthFailureDelayMs, context.RequestAborted);
+                // pveproxy delays every 401 (about 3 s) to slow down password guessing. The timer
+                // behind Task.Delay may fire a little early against a Stopwatch: wait until it agrees.
+                var waited = Stopwatch.StartNew();
+                for (long left = _options.AuthFailureDelayMs; left > 0; left = _options.AuthFailureDelayMs - waited.ElapsedMilliseconds)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(left), context.RequestAborted);
+                }
             }
         }
 
