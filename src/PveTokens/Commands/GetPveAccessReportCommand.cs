@@ -32,6 +32,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
@@ -45,6 +46,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
 
@@ -53,6 +55,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Alias("FullTokenId")]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();
 
@@ -60,6 +63,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(GroupIdCompleter))]
     public string[] GroupId { get; set; } = Array.Empty<string>();
 
@@ -87,11 +91,11 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
             ThrowTerminatingError(invalidPrivilege);
         }
 
-        _privileges = Patterns(Privilege, nameof(Privilege));
-        _users = Patterns(UserId, nameof(UserId));
+        _privileges = Patterns(Privilege);
+        _users = Patterns(UserId);
         // A pattern with '!' is matched against the full token id, one without against the token name.
-        _tokens = Patterns(TokenId, nameof(TokenId)).Zip(TokenId, (pattern, raw) => (pattern, raw.IndexOf('!') >= 0)).ToList();
-        _groups = Patterns(GroupId, nameof(GroupId));
+        _tokens = Patterns(TokenId).Zip(TokenId, (pattern, raw) => (pattern, raw.IndexOf('!') >= 0)).ToList();
+        _groups = Patterns(GroupId);
     }
 
     protected override void ProcessRecordCore(PveSession session)
@@ -172,28 +176,6 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
         WriteWarning($"{session.Identity} lacks Sys.Audit on /access, so PVE lists only some users and ACL entries to it: the report may be incomplete. Connect as a user or token with Sys.Audit on /access (PVEAuditor on / is enough).");
     }
 
-    private List<WildcardPattern> Patterns(string[] values, string parameter)
-    {
-        var patterns = new List<WildcardPattern>();
-        foreach (string value in values)
-        {
-            WildcardPattern pattern = Pattern(value);
-            try
-            {
-                pattern.IsMatch(string.Empty);
-            }
-            catch (WildcardPatternException e)
-            {
-                ThrowTerminatingError(ErrorMapper.InvalidArgument("InvalidWildcardPattern", $"-{parameter} '{value}' is not a valid wildcard pattern: {e.Message}", value,
-                    "Escape literal brackets with a backtick (`[), or leave them out."));
-            }
-
-            patterns.Add(pattern);
-        }
-
-        return patterns;
-    }
-
-    private static WildcardPattern Pattern(string value) =>
-        WildcardPattern.Get(value.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+    // Each value was checked when it was bound ([ValidateWildcard]).
+    private static List<WildcardPattern> Patterns(string[] values) => values.Select(ValidateWildcardAttribute.Pattern).ToList();
 }

@@ -31,6 +31,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Parameter(Position = 0)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(AclPathCompleter))]
     public string[] Path { get; set; } = Array.Empty<string>();
 
@@ -39,6 +40,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Alias("FullTokenId")]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();
 
@@ -47,6 +49,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = UserSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
 
@@ -54,6 +57,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(GroupIdCompleter))]
     public string[] GroupId { get; set; } = Array.Empty<string>();
 
@@ -61,6 +65,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(RoleCompleter))]
     public string[] Role { get; set; } = Array.Empty<string>();
 
@@ -87,7 +92,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
         }
 
         Func<AclEntry, bool> principal = PrincipalFilter();
-        List<WildcardPattern> roles = Role.Select(Pattern).ToList();
+        List<WildcardPattern> roles = Role.Select(ValidateWildcardAttribute.Pattern).ToList();
         foreach (AclEntry entry in acl)
         {
             if ((paths.Count == 0 || paths.Any(p => p(entry.Path))) &&
@@ -114,7 +119,7 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
         {
             if (WildcardPattern.ContainsWildcardCharacters(path))
             {
-                WildcardPattern pattern = Pattern(path.StartsWith("/", StringComparison.Ordinal) ? path : "/" + path);
+                WildcardPattern pattern = ValidateWildcardAttribute.Pattern(path.StartsWith("/", StringComparison.Ordinal) ? path : "/" + path);
                 filters.Add(pattern.IsMatch);
                 continue;
             }
@@ -144,32 +149,29 @@ public sealed class GetPveAclCommand : PveSessionCmdletBase
                 {
                     if (token.IndexOf('!') >= 0)
                     {
-                        tokenPatterns.Add(Pattern(token).IsMatch);
+                        tokenPatterns.Add(ValidateWildcardAttribute.Pattern(token).IsMatch);
                     }
                     else if (UserId.Length > 0)
                     {
-                        tokenPatterns.AddRange(UserId.Select(u => (Func<string, bool>)Pattern(u + "!" + token).IsMatch));
+                        tokenPatterns.AddRange(UserId.Select(u => (Func<string, bool>)ValidateWildcardAttribute.Pattern(u + "!" + token).IsMatch));
                     }
                     else
                     {
                         // A bare token name matches that name under any user.
-                        WildcardPattern name = Pattern(token);
+                        WildcardPattern name = ValidateWildcardAttribute.Pattern(token);
                         tokenPatterns.Add(full => name.IsMatch(full.Substring(full.LastIndexOf('!') + 1)));
                     }
                 }
 
                 return e => e.Type == PveAclPrincipalType.Token && tokenPatterns.Any(p => p(e.Principal));
             case UserSet:
-                List<WildcardPattern> users = UserId.Select(Pattern).ToList();
+                List<WildcardPattern> users = UserId.Select(ValidateWildcardAttribute.Pattern).ToList();
                 return e => e.Type == PveAclPrincipalType.User && users.Any(p => p.IsMatch(e.Principal));
             case GroupSet:
-                List<WildcardPattern> groups = GroupId.Select(Pattern).ToList();
+                List<WildcardPattern> groups = GroupId.Select(ValidateWildcardAttribute.Pattern).ToList();
                 return e => e.Type == PveAclPrincipalType.Group && groups.Any(p => p.IsMatch(e.Principal));
             default:
                 return _ => true;
         }
     }
-
-    private static WildcardPattern Pattern(string value) =>
-        WildcardPattern.Get(value.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
 }

@@ -46,6 +46,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     /// <summary>Gets or sets the users whose tokens to audit; wildcards allowed. All users when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
@@ -53,6 +54,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     /// <summary>Gets or sets the token names (or full token ids) to audit; wildcards allowed. All tokens when omitted.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();

@@ -36,6 +36,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
     /// <summary>Gets or sets the owning users; wildcards allowed. All users when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
@@ -46,6 +47,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
     /// </summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = ByIdSet)]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ValidateNotNull]
     [ArgumentCompleter(typeof(TokenIdCompleter))]
     public string[] TokenId { get; set; } = Array.Empty<string>();

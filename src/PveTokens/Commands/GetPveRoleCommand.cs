@@ -24,6 +24,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [Alias("Role")]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(RoleCompleter))]
     public string[] Name { get; set; } = Array.Empty<string>();
 
@@ -31,6 +32,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [Parameter]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
@@ -56,7 +58,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
             _roles[session] = roles;
         }
 
-        List<WildcardPattern> privileges = Privilege.Select(Pattern).ToList();
+        List<WildcardPattern> privileges = Privilege.Select(ValidateWildcardAttribute.Pattern).ToList();
         IEnumerable<RoleInfo> selected = roles.Where(r => privileges.All(p => r.Privileges.Any(p.IsMatch)));
         if (Name.Length == 0)
         {
@@ -68,7 +70,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
         var list = selected.ToList();
         foreach (string name in Name)
         {
-            WildcardPattern pattern = Pattern(name);
+            WildcardPattern pattern = ValidateWildcardAttribute.Pattern(name);
             var hits = list.Where(r => pattern.IsMatch(r.RoleId) && matched.Add(r.RoleId)).ToList();
             Write(session, hits);
             if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name) &&
@@ -90,7 +92,4 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
             WriteObject(new PveRole { Name = role.RoleId, Privileges = role.Privileges.ToArray(), IsBuiltIn = role.Special, Session = session });
         }
     }
-
-    private static WildcardPattern Pattern(string value) =>
-        WildcardPattern.Get(value.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
 }

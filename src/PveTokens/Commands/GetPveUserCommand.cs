@@ -27,6 +27,7 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(UserIdCompleter))]
     public string[] UserId { get; set; } = Array.Empty<string>();
 
@@ -55,7 +56,7 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
         var written = new HashSet<string>(StringComparer.Ordinal);
         foreach (string id in UserId)
         {
-            WildcardPattern pattern = WildcardPattern.Get(id.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            WildcardPattern pattern = ValidateWildcardAttribute.Pattern(id);
             var hits = users.Where(u => pattern.IsMatch(u.UserId) && written.Add(u.UserId)).ToList();
             Write(session, hits);
             if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(id) &&

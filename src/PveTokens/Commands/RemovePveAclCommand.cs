@@ -22,6 +22,7 @@ public sealed class RemovePveAclCommand : PveAclChangeCommandBase
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = GroupSet)]
     [ValidateNotNullOrEmpty]
     [SupportsWildcards]
+    [ValidateWildcard]
     [ArgumentCompleter(typeof(RoleCompleter))]
     public string[] Role { get; set; } = Array.Empty<string>();
 

@@ -135,7 +135,8 @@ public sealed class AccessReportCmdletTests
         PsResult privilege = host.Run("Get-PveAccessReport -Privilege VM.Alocate, VM.Audit -Path /vms/100");
 
         Assert.Equal("InvalidAclPath," + ReportId, path.Errors.Single().FullyQualifiedErrorId);
-        Assert.Equal("InvalidWildcardPattern," + ReportId, pattern.Errors.Single().FullyQualifiedErrorId);
+        Assert.Equal("ParameterArgumentValidationError," + ReportId, pattern.Errors.Single().FullyQualifiedErrorId);
+        Assert.Contains("'a[lice' is not a valid wildcard pattern", pattern.Errors.Single().Exception.Message, StringComparison.Ordinal);
         Assert.Equal(3, host.Emulator.RequestLog.Count);
         Assert.Equal("UnknownPrivilege," + ReportId, privilege.Errors.Single().FullyQualifiedErrorId);
         Assert.Contains("VM.Alocate", privilege.Errors.Single().ErrorDetails.Message, StringComparison.Ordinal);

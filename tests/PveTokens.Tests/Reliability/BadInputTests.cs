@@ -17,7 +17,7 @@ public sealed class BadInputTests
 {
     public static readonly string[] Values =
     {
-        string.Empty, "   ", new string('a', 10_000), "Zürich 東京 😀", "a\u0001b\u007f", "/", "..", "?", "#", "&", "%", "=", "!", "a\r\nb",
+        string.Empty, "   ", new string('a', 10_000), "Zürich 東京 😀", "a\u0001b\u007f", "/", "..", "?", "#", "&", "%", "=", "!", "a\r\nb", "a[b", "x]`",
     };
 
     // Errors that mean PVE, not this module, had to refuse the input, or that something broke.
@@ -117,6 +117,12 @@ public sealed class BadInputTests
                 foreach (ErrorRecord e in r.Errors.Where(e => MessageRules.RepeatedSentence(MessageRules.TextOf(e)) is not null))
                 {
                     failures.Add($"{what}: the message says a sentence twice: {MessageRules.TextOf(e)}");
+                }
+
+                // An exception that escaped a cmdlet unmapped has its type name as the error id ("RuntimeException,…").
+                foreach (ErrorRecord e in r.Errors.Where(e => e.FullyQualifiedErrorId.Split(',')[0].EndsWith("Exception", StringComparison.Ordinal)))
+                {
+                    failures.Add($"{what}: an exception escaped unmapped after {requests} request(s): {PsResult.Describe(e)}");
                 }
 
                 if (r.Errors.Count > 0 && requests == 0)
@@ -342,6 +348,27 @@ public sealed class BadInputTests
         }
 
         Assert.True(checkedCount > 20, $"the reflection found the converted parameters ({checkedCount})");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public void Every_wildcard_parameter_refuses_an_invalid_pattern_when_it_is_bound()
+    {
+        var failures = new List<string>();
+        int wildcardParameters = 0;
+        foreach (Type cmdlet in typeof(PveTokens.Commands.PveSessionCmdletBase).Assembly.GetTypes().Where(t => t.GetCustomAttributes(typeof(CmdletAttribute), false).Length > 0))
+        {
+            foreach (System.Reflection.PropertyInfo property in cmdlet.GetProperties().Where(p => p.GetCustomAttributes(typeof(SupportsWildcardsAttribute), true).Length > 0))
+            {
+                wildcardParameters++;
+                if (property.GetCustomAttributes(typeof(PveTokens.Commands.ValidateWildcardAttribute), true).Length == 0)
+                {
+                    failures.Add($"{cmdlet.Name}.{property.Name} supports wildcards but has no [ValidateWildcard]: 'a[b' would fail late, as a bare WildcardPatternException or not at all.");
+                }
+            }
+        }
+
+        Assert.True(wildcardParameters > 10, $"the reflection found the wildcard parameters ({wildcardParameters})");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 
