@@ -150,7 +150,7 @@ Describe 'Adopting a server: export, edit, plan, apply' {
         $order = @{ Role = 1; Group = 2; User = 3; Token = 4; Acl = 5 }
         $ranks = @($rows | ForEach-Object { $order["$($_.ObjectType)"] })
         $ranks | Should -Be ($ranks | Sort-Object) -Because 'rows come in the order the apply runs them'
-        $rows | ForEach-Object { $_.Status | Should -Be 'Planned'; $_.Server | Should -Be '127.0.0.1' }
+        $rows | ForEach-Object { $_.Status | Should -Be 'Planned'; $_.Server | Should -Be ([uri]$script:Emulator.Url).Authority }
 
         $update = $rows | Where-Object Action -eq 'Update'
         $update.Reason | Should -Be 'comment differs'
@@ -185,7 +185,7 @@ Describe 'Adopting a server: export, edit, plan, apply' {
         $whatIf = @(Get-Content -LiteralPath $transcript | Where-Object { $_ -like 'What if:*' })
         $whatIf | Should -HaveCount $script:EditedRows.Count
         foreach ($id in 'SvcDeploy', 'svc-deploy@pve', 'svc-backup@pve!ci', 'svc-deploy@pve!gitlab', '/vms svc-deploy@pve!gitlab SvcDeploy') {
-            @($whatIf | Where-Object { $_.Contains("on target `"$id on 127.0.0.1`"") }) | Should -HaveCount 1 -Because "the change of $id is shown once"
+            @($whatIf | Where-Object { $_.Contains("on target `"$id on $(([uri]$script:Emulator.Url).Authority)`"") }) | Should -HaveCount 1 -Because "the change of $id is shown once"
         }
     }
 
@@ -332,7 +332,7 @@ Describe 'Drift: changes made by hand' {
             'Update Token svc-backup@pve!ci: Done'
         ) | Sort-Object)
         ($rows | Where-Object Status -eq 'Skipped').Message | Sort-Object -Unique | Should -Be 'a removal: applied only with -Prune'
-        $r.Warnings | Should -Be @('2 removal(s) on 127.0.0.1 were not applied: owned objects the policy does not declare are removed only with -Prune.')
+        $r.Warnings | Should -Be @("2 removal(s) on $(([uri]$script:Emulator.Url).Authority) were not applied: owned objects the policy does not declare are removed only with -Prune.")
         (Get-TokenSecret $r.Output).FullTokenId | Should -Be 'svc-backup@pve!nightly' -Because 'the re-created token has a new secret, output once'
 
         # Back on the server: the token with its settings and both entries (propagate flags included), the comment.
@@ -479,8 +479,8 @@ Describe 'Several sessions' {
         $script:A = Connect-Root $script:EmulatorA
         $script:B = Connect-Root $script:EmulatorB -HostName localhost
         $script:Expected = @{
-            '127.0.0.1' = @('Create Group svc-ops', 'Create User svc-deploy@pve', 'Create Token svc-deploy@pve!gitlab', 'Grant Acl /vms svc-deploy@pve!gitlab PVEVMUser')
-            'localhost' = @('Create Token svc-deploy@pve!gitlab', 'Grant Acl /vms svc-deploy@pve!gitlab PVEVMUser')
+            $script:A.Server.Authority = @('Create Group svc-ops', 'Create User svc-deploy@pve', 'Create Token svc-deploy@pve!gitlab', 'Grant Acl /vms svc-deploy@pve!gitlab PVEVMUser')
+            $script:B.Server.Authority = @('Create Token svc-deploy@pve!gitlab', 'Grant Acl /vms svc-deploy@pve!gitlab PVEVMUser')
         }
     }
 
@@ -495,30 +495,26 @@ Describe 'Several sessions' {
         $rows = @(Get-PveSession | Get-PveAccessPlan -Path $script:PolicyFile)
         $rows | Should -HaveCount 6
         foreach ($row in $rows) {
-            $row.Server | Should -Be $row.Session.Server.Host
+            $row.Server | Should -Be $row.Session.Server.Authority
         }
-        RowText ($rows | Where-Object Server -eq '127.0.0.1') | Should -Be $script:Expected['127.0.0.1']
-        RowText ($rows | Where-Object Server -eq 'localhost') | Should -Be $script:Expected['localhost']
-        ($rows | Where-Object Server -eq '127.0.0.1').Session.Server.Authority | Sort-Object -Unique | Should -Be $script:A.Server.Authority
-        ($rows | Where-Object Server -eq 'localhost').Session.Server.Authority | Sort-Object -Unique | Should -Be $script:B.Server.Authority
+        RowText ($rows | Where-Object Server -eq $script:A.Server.Authority) | Should -Be $script:Expected[$script:A.Server.Authority]
+        RowText ($rows | Where-Object Server -eq $script:B.Server.Authority) | Should -Be $script:Expected[$script:B.Server.Authority]
+        ($rows | Where-Object Server -eq $script:A.Server.Authority).Session.Server.Authority | Sort-Object -Unique | Should -Be $script:A.Server.Authority
+        ($rows | Where-Object Server -eq $script:B.Server.Authority).Session.Server.Authority | Sort-Object -Unique | Should -Be $script:B.Server.Authority
         # The table view groups the rows under each server's name.
         $view = $rows | Out-String -Width 200
-        $view | Should -Match 'Server: 127\.0\.0\.1'
-        $view | Should -Match 'Server: localhost'
+        $view | Should -Match ('Server: ' + [regex]::Escape($script:A.Server.Authority))
+        $view | Should -Match ('Server: ' + [regex]::Escape($script:B.Server.Authority))
     }
 
     It 'summarises each server in one row' {
         $summaries = @(Get-PveAccessPlan -Path $script:PolicyFile -Session $script:A, $script:B -Summary)
         $summaries | ForEach-Object { '{0} create={1} grant={2} insync={3}' -f $_.Server, $_.Create, $_.Grant, $_.InSync } |
-            Should -Be @('127.0.0.1 create=3 grant=1 insync=False', 'localhost create=1 grant=1 insync=False')
+            Should -Be @("$($script:A.Server.Authority) create=3 grant=1 insync=False", "$($script:B.Server.Authority) create=1 grant=1 insync=False")
     }
 
-    # Skipped for a module bug, not fixed here: the rows' Server (PveAccessPlanChange.Server,
-    # PveAccessPlanSummary.Server) is the session's host without its port, so two clusters reached on
-    # one host (SSH tunnels or port forwards: 127.0.0.1:8006 and 127.0.0.1:8007) get rows with the same
-    # Server, grouped as one server by the table view, where Get-PveSession and the verbose lines name
-    # them host:port. Remove -Skip once the rows name the server as Get-PveSession does.
-    It 'names two servers on the same host apart' -Skip {
+    # Two clusters reached on one host (SSH tunnels, port forwards) must not share one Server name.
+    It 'names two servers on the same host apart' {
         $sameHost = Connect-Root $script:EmulatorB -NoDefault
         try {
             $summaries = @(Get-PveAccessPlan -Path $script:PolicyFile -Session $script:A, $sameHost -Summary)
@@ -535,8 +531,8 @@ Describe 'Several sessions' {
         $r.Errors | Should -BeNullOrEmpty
         $rows = Get-Row $r.Output
         $rows | ForEach-Object { $_.Status | Should -Be 'Done' }
-        RowText ($rows | Where-Object Server -eq '127.0.0.1') | Should -Be $script:Expected['127.0.0.1']
-        RowText ($rows | Where-Object Server -eq 'localhost') | Should -Be $script:Expected['localhost']
+        RowText ($rows | Where-Object Server -eq $script:A.Server.Authority) | Should -Be $script:Expected[$script:A.Server.Authority]
+        RowText ($rows | Where-Object Server -eq $script:B.Server.Authority) | Should -Be $script:Expected[$script:B.Server.Authority]
         # One secret per server, each tied to the session it was created in.
         $secrets = Get-TokenSecret $r.Output
         $secrets | ForEach-Object { $_.Session.Server.Authority } | Sort-Object | Should -Be (@($script:A.Server.Authority, $script:B.Server.Authority) | Sort-Object)
@@ -579,7 +575,7 @@ Describe 'A policy with a mistake' {
             # VM.Monitor is an 8.x privilege: a 9.2 server does not know it, which only the server can tell.
             Case = 'an unknown privilege'; File = 'privilege.psd1'; Id = 'PolicyInvalidForServer'; Reads = 4
             Text = "@{`n    SchemaVersion = 1`n    Scope = @{ Roles = 'Svc*'; Users = 'svc-*@pve' }`n    Roles = @(`n        @{ Id = 'SvcMon'; Privileges = 'VM.Audit', 'VM.Monitor' }`n    )`n    Users = @( @{ Id = 'svc-b@pve' } )`n}`n"
-            Message = "privilege.psd1, line 5, Roles[0] (SvcMon) (on 127.0.0.1): The server knows no privilege 'VM.Monitor'."
+            Message = "privilege.psd1, line 5, Roles[0] (SvcMon) (on {server}): The server knows no privilege 'VM.Monitor'."
         }
         @{
             Case = 'a JSON syntax error'; File = 'syntax.json'; Id = 'PolicyInvalid'; Reads = 0
@@ -594,7 +590,7 @@ Describe 'A policy with a mistake' {
         $r.Errors | Should -HaveCount 1
         $r.Errors[0].FullyQualifiedErrorId | Should -Be "$Id,PveTokens.Commands.InvokePveAccessPolicyCommand"
         # The message names the file, the line and the entry, then the fix.
-        $r.Errors[0].ErrorDetails.Message | Should -Match ('^' + [regex]::Escape($Message))
+        $r.Errors[0].ErrorDetails.Message | Should -Match ('^' + [regex]::Escape($Message.Replace('{server}', ([uri]$script:Emulator.Url).Authority)))
         $r.Errors[0].ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty -Because 'each error says how to fix it'
         $r.Output | Should -BeNullOrEmpty
         # A file error is found before any request; a server error after the four reads, before any write.

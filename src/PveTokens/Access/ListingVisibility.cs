@@ -36,6 +36,15 @@ internal static class ListingVisibility
     internal const string AclListingNeed = "Sys.Audit on /access (e.g. the PVEAuditor role on /access)";
 
     /// <summary>
+    /// Whether <paramref name="reader"/> (the identity the reads behind <paramref name="evaluator"/>
+    /// were made as) saw every user and ACL entry: it holds Sys.Audit on /access, which lets PVE list
+    /// both whole. Computed from what it read: its own entries are among those it can see.
+    /// </summary>
+    internal static bool SawEverything(PermissionEvaluator evaluator, string? reader) =>
+        reader is not null && evaluator.FindPrincipal(reader) is AccessPrincipal self &&
+        evaluator.Evaluate(self, AclPath).TryGet(AclListingPrivilege, out _);
+
+    /// <summary>
     /// Why the users index <paramref name="listed"/> is evidently incomplete for <paramref name="identity"/>
     /// (a user id, or a full token id when <paramref name="isToken"/>); null when nothing shows it.
     /// </summary>

@@ -65,14 +65,14 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
     {
         if (Path is not null && ++_sessions > 1)
         {
-            WriteError(ErrorMapper.InvalidArgument(ExportNeedsOneSession, $"-Path writes one file, and {session.Server.Host} is a second session: it was not exported.", session.Server.Host,
+            WriteError(ErrorMapper.InvalidArgument(ExportNeedsOneSession, $"-Path writes one file, and {session.Server.Authority} is a second session: it was not exported.", session.Server.Authority,
                 "Export each cluster to its own file (one call per session), or omit -Path to get the text per session."));
             return;
         }
 
         AccessSnapshot snapshot = Run(ct => AccessPolicyApplier.ReadSnapshotAsync(session.Client, ct));
         string text = PolicyWriter.Write(snapshot, _scope!,
-            $"PveTokens access policy exported from {session.Server.Host} (pve-manager {session.Version}) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.\n" +
+            $"PveTokens access policy exported from {session.Server.Authority} (pve-manager {session.Version}) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.\n" +
             "Plan it with Get-PveAccessPlan, apply it with Invoke-PveAccessPolicy (see about_PveTokens_AccessPolicy).");
         if (Path is null)
         {
@@ -92,7 +92,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
             return;
         }
 
-        if (!ShouldProcess(Shown(fullPath), $"Write the access policy of {session.Server.Host}"))
+        if (!ShouldProcess(Shown(fullPath), $"Write the access policy of {session.Server.Authority}"))
         {
             return;
         }

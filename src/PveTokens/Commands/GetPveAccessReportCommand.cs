@@ -167,8 +167,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     /// <summary>Without Sys.Audit on /access, PVE lists only some users and entries: say the report is partial.</summary>
     private void WarnIfPartial(PveSession session, PermissionEvaluator evaluator)
     {
-        if (session.Identity is string identity && evaluator.FindPrincipal(identity) is AccessPrincipal self &&
-            evaluator.Evaluate(self, "/access").TryGet("Sys.Audit", out _))
+        if (ListingVisibility.SawEverything(evaluator, session.Identity))
         {
             return;
         }

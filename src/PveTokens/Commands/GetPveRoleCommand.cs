@@ -76,10 +76,10 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
             if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name) &&
                 !roles.Any(r => string.Equals(r.RoleId, name, StringComparison.OrdinalIgnoreCase)))
             {
-                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no role '{InputEcho.Quote(name)}' on {session.Server.Host}."), "RoleNotFound",
+                WriteError(new ErrorRecord(new ItemNotFoundException($"There is no role '{InputEcho.Quote(name)}' on {session.Server.Authority}."), "RoleNotFound",
                     ErrorCategory.ObjectNotFound, ErrorMapper.SafeTarget(name))
                 {
-                    ErrorDetails = new ErrorDetails($"There is no role '{InputEcho.Quote(name)}' on {session.Server.Host}. Get-PveRole without -Name lists them all."),
+                    ErrorDetails = new ErrorDetails($"There is no role '{InputEcho.Quote(name)}' on {session.Server.Authority}. Get-PveRole without -Name lists them all."),
                 });
             }
         }

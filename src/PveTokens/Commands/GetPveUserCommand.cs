@@ -62,7 +62,7 @@ public sealed class GetPveUserCommand : PveSessionCmdletBase
             if (hits.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(id) &&
                 !users.Any(u => string.Equals(u.UserId, id.Trim(), StringComparison.OrdinalIgnoreCase)))
             {
-                string message = $"There is no user '{InputEcho.Quote(id)}' on {session.Server.Host}, or {session.Identity} may not see it" +
+                string message = $"There is no user '{InputEcho.Quote(id)}' on {session.Server.Authority}, or {session.Identity} may not see it" +
                     " (PVE lists only users in groups where the caller has User.Modify or Sys.Audit).";
                 WriteError(new ErrorRecord(new ItemNotFoundException(message), "UserNotFound", ErrorCategory.ObjectNotFound, ErrorMapper.SafeTarget(id))
                 {

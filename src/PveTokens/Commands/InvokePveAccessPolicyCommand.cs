@@ -41,8 +41,8 @@ public sealed class InvokePveAccessPolicyCommand : PveAccessPolicyCmdletBase
             return;
         }
 
-        var applier = new AccessPolicyApplier(session.Client, snapshot, session.Server.Host, session.Version, session.Identity);
-        var progress = new ProgressRecord(ProgressActivityId, $"Applying {System.IO.Path.GetFileName(Path)} to {session.Server.Host}", "Starting");
+        var applier = new AccessPolicyApplier(session.Client, snapshot, session.Server.Authority, session.Version, session.Identity);
+        var progress = new ProgressRecord(ProgressActivityId, $"Applying {System.IO.Path.GetFileName(Path)} to {session.Server.Authority}", "Starting");
         bool whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out object? w) && w is SwitchParameter { IsPresent: true };
         int done = 0;
         int pruneSkipped = 0;
@@ -57,7 +57,7 @@ public sealed class InvokePveAccessPolicyCommand : PveAccessPolicyCmdletBase
                 WriteProgress(progress);
                 if (change.ProtectedBecause is not null)
                 {
-                    WriteWarning($"{row} on {session.Server.Host} is not applied: {change.ProtectedBecause}.");
+                    WriteWarning($"{row} on {session.Server.Authority} is not applied: {change.ProtectedBecause}.");
                     Finish(row, PveAccessChangeStatus.Skipped, "not applied: " + change.ProtectedBecause);
                     continue;
                 }
@@ -72,7 +72,7 @@ public sealed class InvokePveAccessPolicyCommand : PveAccessPolicyCmdletBase
                 string description = $"{change.Action} {change.ObjectType}" +
                     (change.Before is null && change.After is null ? string.Empty : $": {change.Before ?? "(none)"} -> {change.After ?? "(none)"}") +
                     $" ({change.Reason})";
-                if (!ShouldProcess($"{change.Id} on {session.Server.Host}", description))
+                if (!ShouldProcess($"{change.Id} on {session.Server.Authority}", description))
                 {
                     if (!whatIf)
                     {
@@ -117,7 +117,7 @@ public sealed class InvokePveAccessPolicyCommand : PveAccessPolicyCmdletBase
 
         if (pruneSkipped > 0)
         {
-            WriteWarning($"{pruneSkipped} removal(s) on {session.Server.Host} were not applied: owned objects the policy does not declare are removed only with -Prune.");
+            WriteWarning($"{pruneSkipped} removal(s) on {session.Server.Authority} were not applied: owned objects the policy does not declare are removed only with -Prune.");
         }
     }
 
@@ -150,8 +150,8 @@ public sealed class InvokePveAccessPolicyCommand : PveAccessPolicyCmdletBase
         if (outcome.Status is PveAccessChangeStatus.Failed or PveAccessChangeStatus.Unknown)
         {
             string what = outcome.Status == PveAccessChangeStatus.Unknown
-                ? $"{row} on {session.Server.Host}: the answer was lost, it may or may not be applied ({outcome.Message}). The next plan shows the truth."
-                : $"{row} on {session.Server.Host} failed: {outcome.Message}";
+                ? $"{row} on {session.Server.Authority}: the answer was lost, it may or may not be applied ({outcome.Message}). The next plan shows the truth."
+                : $"{row} on {session.Server.Authority} failed: {outcome.Message}";
             ErrorRecord record = outcome.Error is not null && ErrorMapper.Handles(outcome.Error)
                 ? ErrorMapper.Map(outcome.Error, row.Id, session)
                 : new ErrorRecord(new InvalidOperationException(what), "AccessPolicyChangeFailed", ErrorCategory.InvalidOperation, row.Id);

@@ -161,7 +161,7 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
         }
 
         string fullId = userId + "!" + tokenId;
-        var copier = new TokenAclCopier(session.Client, fullId, sourceAcl.Entries, new List<AclEntry>(), session.Server.Host, session.Version.ToString(), session.Identity);
+        var copier = new TokenAclCopier(session.Client, fullId, sourceAcl.Entries, new List<AclEntry>(), session.Server.Authority, session.Version.ToString(), session.Identity);
         // The token exists now: the grants ignore Ctrl+C, so a stop cannot keep its one-time secret from the caller.
         TokenCopyReport.GrantAll(this, copier, session, $"Granting the ACL entries of {source!.FullTokenId} to {fullId}", CancellationToken.None);
 
@@ -206,7 +206,7 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
                 $"{string.Join(", ", missingRoles.Select(r => "'" + r + "'"))} (used by {TokenCopyReport.DescribeEntries(uses)}). Nothing was created.";
             WriteError(PveApiTokenCommandSupport.Record(new InvalidOperationException(message), AclCopyRoleMissing, ErrorCategory.ObjectNotFound,
                 userId + "!" + tokenId, message,
-                $"Create the role{(missingRoles.Count == 1 ? string.Empty : "s")} on {destination.Server.Host} with the same privileges (Get-PveRole on the source shows them), then copy again."));
+                $"Create the role{(missingRoles.Count == 1 ? string.Empty : "s")} on {destination.Server.Authority} with the same privileges (Get-PveRole on the source shows them), then copy again."));
             return null;
         }
 

@@ -55,7 +55,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
             }
             catch (Exception e) when (ErrorMapper.Handles(e))
             {
-                WriteError(MapError(e, session.Server.Host, session));
+                WriteError(MapError(e, session.Server.Authority, session));
             }
         }
     }
@@ -126,7 +126,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
         PolicyPlan plan = PolicyPlanner.Plan(policy, snapshot, session.Identity, PveEpoch.Now);
         foreach (PolicyError error in plan.Errors)
         {
-            WriteError(ToRecord(error, PolicyInvalidForServer, session.Server.Host, $" (on {session.Server.Host})"));
+            WriteError(ToRecord(error, PolicyInvalidForServer, session.Server.Authority, $" (on {session.Server.Authority})"));
         }
 
         return plan.Errors.Count == 0 ? plan : null;

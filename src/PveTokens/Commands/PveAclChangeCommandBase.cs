@@ -289,7 +289,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
             approved.Add(change);
         }
 
-        var executor = new AclChangeExecutor(session.Client, acl, session.Server.Host, session.Version.ToString(), session.Identity);
+        var executor = new AclChangeExecutor(session.Client, acl, session.Server.Authority, session.Version.ToString(), session.Identity);
         var progress = new Progress(this, approved.Count);
         var queue = new LinkedList<AclBatch>(AclPlanner.Batch(approved));
         while (queue.First is LinkedListNode<AclBatch> next)

@@ -159,7 +159,7 @@ public sealed class ResetPveApiTokenCommand : PveApiTokenCmdletBase
         }
 
         PveApiTokenSecret secret = PveApiTokenCommandSupport.ToSecret(userId, tokenId, created, settings, session);
-        var copier = new TokenAclCopier(session.Client, fullId, acl, new List<AclEntry>(), session.Server.Host, session.Version.ToString(), session.Identity);
+        var copier = new TokenAclCopier(session.Client, fullId, acl, new List<AclEntry>(), session.Server.Authority, session.Version.ToString(), session.Identity);
         TokenCopyReport.GrantAll(this, copier, session, $"Re-granting the ACL entries of {fullId}", CancellationToken.None);
 
         // The new secret goes out first: PVE will never show it again, even if some grants failed.

@@ -286,6 +286,10 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
             }
 
             checkedAll = CheckPrivileges(client, result);
+            if (result.Missing.Length > 0)
+            {
+                result.Message += " " + WhyMissing(result, sameServer);
+            }
         }
 
         result.Passed = result.Authenticated && checkedAll && result.Missing.Length == 0;
@@ -384,6 +388,41 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         PveApiTokenTestReason.WrongSecret => $"The token {r.FullTokenId} does not authenticate: the secret is wrong; Reset-PveApiToken issues a new one",
         _ => $"The token {r.FullTokenId} does not authenticate",
     };
+
+    /// <summary>
+    /// How many privileges are missing and, read through a session to the same server that sees the
+    /// whole ACL, whether the token or its user lacks each and what to grant (PVE only tells the token
+    /// what it holds, not why).
+    /// </summary>
+    private string WhyMissing(PveApiTokenTestResult result, PveSession? sameServer)
+    {
+        int missing = result.Missing.Length, asked = result.Privileges.Count;
+        string count = (asked == 1 ? "It lacks the privilege asked about" : missing == asked ? $"It lacks all {asked} privileges asked about" : $"It lacks {missing} of the {asked} privileges asked about")
+            + " (Missing names each path and privilege).";
+        const string Rule = "A token with privilege separation (the default) holds a privilege only where both its own ACL entries and its user's rights grant it.";
+        if (sameServer is null)
+        {
+            return $"{count} {Rule} Connect a session with Sys.Audit on /access to this server (Connect-PveServer) and test again to learn which one lacks it.";
+        }
+
+        PermissionEvaluator evaluator;
+        try
+        {
+            evaluator = new PermissionEvaluator(Run(ct => sameServer.Client.GetPermissionSnapshotAsync(PveEpoch.Now, ct)));
+        }
+        catch (Exception e) when (ErrorMapper.Handles(e))
+        {
+            return $"{count} {Rule} The session {sameServer.Identity} could not read the ACL to tell which one lacks it: {InputEcho.Scrub(e.Message)}";
+        }
+
+        if (!ListingVisibility.SawEverything(evaluator, sameServer.Identity))
+        {
+            return $"{count} {Rule} The session {sameServer.Identity} lacks {ListingVisibility.AclListingNeed}, so it cannot tell which one lacks it.";
+        }
+
+        string? why = TokenShortfall.Explain(evaluator, result.FullTokenId, result.Missing.Select(m => (m.Path, m.Privilege)).ToList());
+        return why is null ? $"{count} {Rule}" : $"{count} {why}";
+    }
 
     /// <summary>Asks PVE, as the token itself, for its rights on each path required; false when a path could not be read.</summary>
     private bool CheckPrivileges(PveClient client, PveApiTokenTestResult result)

@@ -14,7 +14,7 @@ public sealed class PveAccessPlanChange
         string? before, string? after, string reason, string? protectedBecause)
     {
         Session = session;
-        Server = session.Server.Host;
+        Server = session.Server.Authority;
         Action = action;
         ObjectType = objectType;
         Id = id;
@@ -24,7 +24,7 @@ public sealed class PveAccessPlanChange
         ProtectedBecause = protectedBecause;
     }
 
-    /// <summary>The host name of the server (cluster) the row is for.</summary>
+    /// <summary>The server (cluster) the row is for, as host:port, as Get-PveSession shows it.</summary>
     public string Server { get; }
 
     /// <summary>Create, Update, Rotate, Grant, Revoke or Remove.</summary>
@@ -67,10 +67,10 @@ public sealed class PveAccessPlanSummary
     internal PveAccessPlanSummary(PveSession session)
     {
         Session = session;
-        Server = session.Server.Host;
+        Server = session.Server.Authority;
     }
 
-    /// <summary>The host name of the server (cluster).</summary>
+    /// <summary>The server (cluster) as host:port, as Get-PveSession shows it.</summary>
     public string Server { get; }
 
     /// <summary>Objects to create.</summary>

@@ -126,9 +126,12 @@ public sealed class TestPveApiTokenTests
         Assert.Equal(new[] { "VM.Snapshot" }, result.MissingPrivileges);
         Assert.Equal(new[] { "/vms/100 VM.PowerMgmt granted", "/vms/100 VM.Snapshot missing", "/vms/100 VM.Audit granted" },
             result.Privileges.Select(p => p.ToString()));
-        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions" }, t.Calls);
+        // The token asks for its own rights; the admin session then reads why VM.Snapshot is missing.
+        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions", "GET /access/users", "GET /access/acl", "GET /access/roles" }, t.Calls);
         Assert.Equal(new[] { "path" }, t.Requests[2].ParameterNames);
-        Assert.All(t.Requests, e => Assert.Equal("ci@pve!good", e.AuthId));
+        Assert.All(t.Requests.Take(3), e => Assert.Equal("ci@pve!good", e.AuthId));
+        Assert.All(t.Requests.Skip(3), e => Assert.Equal("root@pam", e.AuthId));
+        Assert.EndsWith("No ACL entry grants VM.Snapshot on /vms/100 to the token itself (its user has it): grant it with Set-PveAcl -TokenId 'ci@pve!good'.", result.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -149,13 +152,59 @@ public sealed class TestPveApiTokenTests
             result.Privileges.Select(p => p.ToString()));
         Assert.Equal(new[] { ("/vms/100", "VM.Snapshot"), ("/storage/backup", "Datastore.AllocateSpace") }, result.Missing.Select(m => (m.Path, m.Privilege)));
         Assert.Equal(new[] { "VM.Snapshot", "Datastore.AllocateSpace" }, result.MissingPrivileges);
-        // The roles are read once to refuse a privilege the server does not know before asking for any path.
-        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions", "GET /access/permissions", "GET /access/permissions" }, t.Calls);
+        // The roles are read once to refuse a privilege the server does not know before asking for any
+        // path; the admin session then reads users, ACL and roles once to tell who lacks what.
+        Assert.Equal(new[] { "GET /version", "GET /access/roles", "GET /access/permissions", "GET /access/permissions", "GET /access/permissions",
+            "GET /access/users", "GET /access/acl", "GET /access/roles" }, t.Calls);
+        Assert.Equal(
+            "The token ci@pve!good authenticates on " + result.Server + ". It lacks 2 of the 4 privileges asked about (Missing names each path and privilege). " +
+            "Its user ci@pve lacks Datastore.AllocateSpace on /storage/backup, and a token with privilege separation never holds more than its user: grant it to ci@pve too. " +
+            "No ACL entry grants VM.Snapshot on /vms/100 to the token itself (its user has it): grant it with Set-PveAcl -TokenId 'ci@pve!good'.",
+            result.Message);
 
         string table = t.Ps.Render("$r", new() { ["r"] = result });
         Assert.Matches(@"FullTokenId\s+Server\s+Passed\s+Reason\s+ServerVersion\s+Missing", table);
         Assert.Contains("FAIL", table, StringComparison.Ordinal);
         Assert.Contains("VM.Snapshot on /vms/100, Datastore.AllocateSpace on /storage/backup", table, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, "Its user dev@pve lacks VM.PowerMgmt on /vms/100, and a token with privilege separation never holds more than its user: grant it to dev@pve too.")]
+    [InlineData(false, "dev@pve!wide has no privilege separation, so it has exactly the rights of its user dev@pve (ACL entries naming the token are ignored): grant VM.PowerMgmt on /vms/100 to dev@pve.")]
+    public async Task Says_whether_the_token_or_its_user_lacks_a_privilege_the_token_was_granted(bool privilegeSeparation, string expected)
+    {
+        // The classic surprise: PVEVMUser granted to the token on /vms/100, yet VM.PowerMgmt is missing.
+        await using TokenTestContext t = await StartAsync("9.2.0");
+        const string Secret = "5e7a9c1d-3f5b-4d7e-9a1c-3e5f7a9c1d3f";
+        t.State.AddUser("dev@pve", "Dev-Pass-1");
+        t.State.AddToken("dev@pve", "wide", privsep: privilegeSeparation, secret: Secret);
+        t.State.AddAcl("/vms/100", "PVEVMUser", token: "dev@pve!wide");
+
+        PsResult r = t.Run("Test-PveApiToken -ApiToken $tok -Requirement @{ '/vms/100' = 'VM.PowerMgmt' }", ("tok", "dev@pve!wide=" + Secret));
+
+        r.AssertNoErrors();
+        PveApiTokenTestResult result = r.Single<PveApiTokenTestResult>();
+
+        Assert.False(result.Passed);
+        Assert.EndsWith(" It lacks the privilege asked about (Missing names each path and privilege). " + expected, result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_session_that_sees_the_ACL_it_states_the_rule_and_how_to_learn_more()
+    {
+        await using TokenTestContext t = await StartAsync("9.2.0");
+        const string Rule = "A token with privilege separation (the default) holds a privilege only where both its own ACL entries and its user's rights grant it.";
+
+        PveApiTokenTestResult alone = t.Run(
+            "Get-PveSession | Disconnect-PveServer; Test-PveApiToken -Server $url -CertificateThumbprint $fp -ApiToken $tok -Requirement @{ '/storage/backup' = 'Datastore.AllocateSpace' }",
+            ("tok", "ci@pve!good=" + GoodSecret)).Single<PveApiTokenTestResult>();
+        Assert.EndsWith(Rule + " Connect a session with Sys.Audit on /access to this server (Connect-PveServer) and test again to learn which one lacks it.", alone.Message, StringComparison.Ordinal);
+
+        // A session that sees only part of the ACL would blame the wrong side: it says so instead.
+        t.Run("$null = Connect-PveServer -Server $url -Credential $cred -CertificateThumbprint $fp",
+            ("cred", new PSCredential("ci@pve", TestSecrets.Secure("Ci-Pass-1")))).AssertNoErrors();
+        PveApiTokenTestResult partial = t.Run("Test-PveApiToken -ApiToken $tok -Requirement @{ '/storage/backup' = 'Datastore.AllocateSpace' }", ("tok", "ci@pve!good=" + GoodSecret)).Single<PveApiTokenTestResult>();
+        Assert.EndsWith(Rule + " The session ci@pve lacks Sys.Audit on /access (e.g. the PVEAuditor role on /access), so it cannot tell which one lacks it.", partial.Message, StringComparison.Ordinal);
     }
 
     [Fact]
