@@ -1,38 +1,48 @@
 <#
 .SYNOPSIS
-    Measures the access-policy cmdlets at the size issue 15 names and prints the figures for
-    docs/performance.md.
+    Measures the access-policy cmdlets at the size issue 15 names; Invoke-Benchmark.ps1 runs it and
+    writes its figures into docs/performance.md.
 
 .DESCRIPTION
-    Seeds the emulator with 200 users, 1,000 tokens, 50 groups, 20 custom roles and 1,000 ACL
-    entries, exports the configuration as a policy, then:
+    Seeds the emulator with -Users users, -Tokens tokens, -Groups groups, -Roles custom roles and
+    -Acl ACL entries (200, 1,000, 50, 20 and 1,000 by default), exports the configuration as a
+    policy, then:
       1. Plan: Get-PveAccessPlan on the exported policy (no change expected): median time of -Runs
          runs and the number of HTTP requests (from the module's per-call verbose records).
-      2. Apply of a 10 % change set (20 new users, 100 new tokens, 100 new ACL entries, 2 role
-         changes, 78 token comments changed): the requests Invoke-PveAccessPolicy sends, against
-         the requests of a hand-written minimal script (one write per object change and one
-         PUT /access/acl per path and role set, no reads).
-    Requests are counted from the verbose call records, one per HTTP call.
+      2. Apply of a 10 % change set (a tenth as many new users, tokens and ACL entries, 2 role
+         changes and the comments of 7.8 % of the tokens changed): the requests
+         Invoke-PveAccessPolicy sends, against the requests of a hand-written minimal script (one
+         write per object change and one PUT /access/acl per path and role set, no reads).
+    Requests are counted from the verbose call records, one per HTTP call. -Smoke runs tiny sizes
+    once, for the test suite. Returns one object with the figures.
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $EmulatorPath,
-    [int] $Runs = 5
+    [int] $Runs = 5,
+    [int] $Users = 200,
+    [int] $Tokens = 1000,
+    [int] $Groups = 50,
+    [int] $Roles = 20,
+    [int] $Acl = 1000,
+    [switch] $Smoke
 )
 
 $ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+if ($Smoke) { $Runs = 1; $Users = 20; $Tokens = 50; $Groups = 5; $Roles = 4; $Acl = 50 }
 . (Join-Path $PSScriptRoot '../build/PveEmulatorProcess.ps1')
 Import-Module (Join-Path $ModulePath 'PveTokens.psd1') -Force
 
 $privs = 'VM.Audit', 'VM.Backup', 'VM.PowerMgmt', 'Datastore.Audit', 'Datastore.AllocateSpace', 'Sys.Audit'
 $seed = @{
-    groups = @(0..49 | ForEach-Object { @{ groupid = 'svc-g{0:D2}' -f $_; comment = "group $_" } })
-    roles  = @(0..19 | ForEach-Object { @{ roleid = 'SvcRole{0:D2}' -f $_; privs = @($privs[0..($_ % $privs.Count)]) } })
-    users  = @(0..199 | ForEach-Object { @{ userid = 'svc-u{0:D3}@pve' -f $_; comment = "user $_"; groups = @('svc-g{0:D2}' -f ($_ % 50)) } })
-    tokens = @(0..999 | ForEach-Object { @{ userid = 'svc-u{0:D3}@pve' -f ($_ % 200); tokenid = 't{0:D4}' -f $_; privsep = 1; comment = "token $_" } })
-    acl    = @(0..999 | ForEach-Object {
-            @{ path = '/vms/{0}' -f (1000 + $_); roleid = 'SvcRole{0:D2}' -f ($_ % 20); type = 'token'; ugid = 'svc-u{0:D3}@pve!t{1:D4}' -f ($_ % 200), $_; propagate = 1 } })
+    groups = @(0..($Groups - 1) | ForEach-Object { @{ groupid = 'svc-g{0:D2}' -f $_; comment = "group $_" } })
+    roles  = @(0..($Roles - 1) | ForEach-Object { @{ roleid = 'SvcRole{0:D2}' -f $_; privs = @($privs[0..($_ % $privs.Count)]) } })
+    users  = @(0..($Users - 1) | ForEach-Object { @{ userid = 'svc-u{0:D3}@pve' -f $_; comment = "user $_"; groups = @('svc-g{0:D2}' -f ($_ % $Groups)) } })
+    tokens = @(0..($Tokens - 1) | ForEach-Object { @{ userid = 'svc-u{0:D3}@pve' -f ($_ % $Users); tokenid = 't{0:D4}' -f $_; privsep = 1; comment = "token $_" } })
+    acl    = @(0..($Acl - 1) | ForEach-Object {
+            @{ path = '/vms/{0}' -f (1000 + $_); roleid = 'SvcRole{0:D2}' -f ($_ % $Roles); type = 'token'; ugid = 'svc-u{0:D3}@pve!t{1:D4}' -f ($_ % $Users), ($_ % $Tokens); propagate = 1 } })
 }
 $seedFile = Join-Path ([IO.Path]::GetTempPath()) ("policy-bench-{0}.json" -f [guid]::NewGuid())
 $policy = Join-Path ([IO.Path]::GetTempPath()) ("policy-bench-{0}.psd1" -f [guid]::NewGuid())
@@ -55,26 +65,26 @@ try {
     Get-PveAccessPlan -Path $policy | Out-Null   # warm-up
     $tiny = Join-Path ([IO.Path]::GetTempPath()) ("policy-bench-tiny-{0}.psd1" -f [guid]::NewGuid())
     Set-Content $tiny '@{ SchemaVersion = 1 }'
-    $profile = [ordered]@{
+    $readTimes = [ordered]@{
         TinyPlanMs = (Measure-Command { Get-PveAccessPlan -Path $tiny | Out-Null }).TotalMilliseconds
         UsersMs    = (Measure-Command { Get-PveUser | Out-Null }).TotalMilliseconds
         AclMs      = (Measure-Command { Get-PveAcl | Out-Null }).TotalMilliseconds
         ParseMs    = (Measure-Command { [System.Management.Automation.Language.Parser]::ParseFile($policy, [ref]$null, [ref]$null) | Out-Null }).TotalMilliseconds
     }
     Remove-Item $tiny
-    Write-Host ($profile | Out-String)
-    $times = @(1..$Runs | ForEach-Object { (Measure-Command { Get-PveAccessPlan -Path $policy | Out-Null }).TotalMilliseconds }) | Sort-Object
+    $times = @(1..$Runs | ForEach-Object { (Measure-Command { Get-PveAccessPlan -Path $policy | Out-Null }).TotalMilliseconds } | Sort-Object)
     $plan = Measure-Requests { Get-PveAccessPlan -Path $policy }
 
     # The 10 % change set, written into the policy text.
     $text = Get-Content $policy -Raw
-    $newUsers = (0..19 | ForEach-Object { "        @{{ Id = 'svc-new{0:D2}@pve'; Enabled = `$true; Groups = @('svc-g00') }}" -f $_ }) -join "`n"
-    $newTokens = (0..99 | ForEach-Object { "        @{{ User = 'svc-new{0:D2}@pve'; Id = 'n{1:D3}'; PrivilegeSeparation = `$true }}" -f ($_ % 20), $_ }) -join "`n"
-    $newAcl = (0..99 | ForEach-Object { "        @{{ Path = '/vms/{0}'; Roles = @('SvcRole00'); Principals = @('svc-new{1:D2}@pve!n{2:D3}'); Propagate = `$true }}" -f (5000 + $_), ($_ % 20), $_ }) -join "`n"
+    $newUserCount = [math]::Max(1, [int]($Users / 10)); $renamed = [int]($Tokens * 0.078)
+    $newUsers = (0..($newUserCount - 1) | ForEach-Object { "        @{{ Id = 'svc-new{0:D2}@pve'; Enabled = `$true; Groups = @('svc-g00') }}" -f $_ }) -join "`n"
+    $newTokens = (0..([int]($Tokens / 10) - 1) | ForEach-Object { "        @{{ User = 'svc-new{0:D2}@pve'; Id = 'n{1:D3}'; PrivilegeSeparation = `$true }}" -f ($_ % $newUserCount), $_ }) -join "`n"
+    $newAcl = (0..([int]($Acl / 10) - 1) | ForEach-Object { "        @{{ Path = '/vms/{0}'; Roles = @('SvcRole00'); Principals = @('svc-new{1:D2}@pve!n{2:D3}'); Propagate = `$true }}" -f (5000 + $_), ($_ % $newUserCount), ($_ % [int]($Tokens / 10)) }) -join "`n"
     $text = $text.Replace("    Users = @(`n", "    Users = @(`n$newUsers`n").Replace("    Tokens = @(`n", "    Tokens = @(`n$newTokens`n").Replace("    Acl = @(`n", "    Acl = @(`n$newAcl`n")
     $text = $text.Replace("Id = 'SvcRole00'; Privileges = @('VM.Audit')", "Id = 'SvcRole00'; Privileges = @('VM.Audit', 'Sys.Audit')")
     $text = $text.Replace("Id = 'SvcRole01'; Privileges = @('VM.Audit', 'VM.Backup')", "Id = 'SvcRole01'; Privileges = @('VM.Audit')")
-    for ($i = 0; $i -lt 78; $i++) { $text = $text.Replace("Comment = 'token $i';", "Comment = 'token $i (renamed)';") }
+    for ($i = 0; $i -lt $renamed; $i++) { $text = $text.Replace("Comment = 'token $i';", "Comment = 'token $i (renamed)';") }
     Set-Content $policy $text
     $planned = @(Get-PveAccessPlan -Path $policy)
     $minimal = @($planned | Where-Object ObjectType -ne Acl).Count +
@@ -83,6 +93,15 @@ try {
     $after = @(Get-PveAccessPlan -Path $policy).Count
 
     [pscustomobject]@{
+        Users            = $Users
+        Tokens           = $Tokens
+        Groups           = $Groups
+        Roles            = $Roles
+        Acl              = $Acl
+        Runs             = $Runs
+        ParseMs          = [math]::Round($readTimes.ParseMs, 1)
+        UsersReadMs      = [math]::Round($readTimes.UsersMs, 1)
+        AclReadMs        = [math]::Round($readTimes.AclMs, 1)
         PlanMedianMs     = [math]::Round($times[[int][math]::Floor($times.Count / 2)], 1)
         PlanMinMs        = [math]::Round($times[0], 1)
         PlanMaxMs        = [math]::Round($times[-1], 1)

@@ -4,7 +4,7 @@
     Measures PveTokens against the PVE emulator over loopback HTTPS and writes docs/performance.md.
 
 .DESCRIPTION
-    Six measurements, side by side, in one run:
+    Seven measurements, side by side, in one run:
       1. Import: Import-Module in a fresh pwsh, minus a fresh pwsh that imports nothing.
       2. Per-call overhead: sequential Get-PveApiToken -UserId -TokenId through one session, against
          the same requests from a raw keep-alive HttpClient in the same process (the floor) and
@@ -18,6 +18,8 @@
          groups and -ReviewAcl ACL entries (full matrix and a single privilege; requests counted;
          peak working-set delta in a fresh process), against asking GET /access/permissions once
          per principal.
+      7. Access policy: bench/Invoke-AccessPolicyBenchmark.ps1 (plan time and requests, and the
+         requests of a 10 % change set against a minimal hand-written script), in its own section.
 
     Every timed measure is repeated -Runs times; the report gives the median and the spread (min-max).
     -Smoke runs tiny sizes once so that the test suite keeps the harness from rotting; its report
@@ -296,10 +298,10 @@ try {
     $session = Connect-PveServer -Server $emulator.Url -ApiToken ([pscredential]::new($benchTokenId, $secure)) -CertificateThumbprint $emulator.Thumbprint -PassThru
     $raw = New-RawClient $emulator
 
-    Write-Host '1/6 import'
+    Write-Host '1/7 import'
     $import = Measure-Import
 
-    Write-Host '2/6 per-call overhead'
+    Write-Host '2/7 per-call overhead'
     $tokenPath = 'access/users/user00001@pve/token/tok1'
     Get-PveApiToken -UserId 'user00001@pve' -TokenId 'tok1' | Out-Null
     Invoke-Raw $raw GET $tokenPath | Out-Null
@@ -309,7 +311,7 @@ try {
     $irmUri = "$($emulator.Url.TrimEnd('/'))/api2/json/$tokenPath"
     $irm = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-RestMethod -Uri $irmUri -Headers $irmHeaders -SkipHeaderValidation -SkipCertificateCheck } }
 
-    Write-Host '3/6 inventory'
+    Write-Host '3/7 inventory'
     $inventory = Measure-Runs $Runs { Get-PveApiToken }
     $userIds = 1..$Users | ForEach-Object { 'user{0:D5}@pve' -f $_ }
     # The peers' way: one cmdlet call (one request) per user. Also timed with the raw client, the
@@ -318,7 +320,7 @@ try {
     $perUserRaw = Measure-Runs ([math]::Min($Runs, 3)) { foreach ($u in $userIds) { Invoke-Raw $raw GET "access/users/$u/token" } }
     $memory = Measure-Inventory-Memory $emulator ($Users * $TokensPerUser)
 
-    Write-Host '4/6 bulk change'
+    Write-Host '4/7 bulk change'
     $bulkIds = 1..$BulkTokens | ForEach-Object { "b$_" }
     $bulkModule = Measure-Runs $Runs {
         $bulkIds | ForEach-Object { [pscustomobject]@{ UserId = 'bulk@pve'; TokenId = $_ } } | New-PveApiToken | Out-Null
@@ -337,7 +339,7 @@ try {
         foreach ($id in $bulkIds) { Invoke-Raw $raw DELETE "access/users/bulk@pve/token/$id" }
     }
 
-    Write-Host '5/6 emulator cost'
+    Write-Host '5/7 emulator cost'
     $emulatorSequential = Measure-Runs $Runs { for ($i = 0; $i -lt $Calls; $i++) { Invoke-Raw $raw GET 'version' } }
     $parallelCalls = $Calls * 4
     $emulatorParallel = Measure-Runs $Runs { $raw.ParallelGet('version', 8, $parallelCalls) }
@@ -351,7 +353,7 @@ $reviewSeed = Join-Path $workDir 'review-seed.json'
 New-ReviewSeedFile -Path $reviewSeed -UserCount $ReviewUsers -GroupCount $ReviewGroups -AclCount $ReviewAcl
 $reviewEmulator = Start-PveEmulatorProcess -EmulatorPath $EmulatorPath -SeedFile $reviewSeed
 try {
-    Write-Host "6/6 access review: $ReviewUsers users and $ReviewUsers tokens, $ReviewGroups groups, $ReviewAcl ACL entries"
+    Write-Host "6/7 access review: $ReviewUsers users and $ReviewUsers tokens, $ReviewGroups groups, $ReviewAcl ACL entries"
     $secure = ConvertTo-SecureString $benchSecret -AsPlainText -Force
     $reviewSession = Connect-PveServer -Server $reviewEmulator.Url -ApiToken ([pscredential]::new($benchTokenId, $secure)) -CertificateThumbprint $reviewEmulator.Thumbprint -PassThru
     $reviewRaw = New-RawClient $reviewEmulator
@@ -376,6 +378,10 @@ finally {
     Stop-PveEmulatorProcess $reviewEmulator
     Remove-Item $workDir -Recurse -Force -ErrorAction SilentlyContinue
 }
+
+Write-Host '7/7 access policy'
+$policy = & (Join-Path $PSScriptRoot 'Invoke-AccessPolicyBenchmark.ps1') -ModulePath $ModulePath -EmulatorPath $EmulatorPath -Runs $Runs -Smoke:$Smoke |
+    Select-Object -Last 1
 
 function Format-Ms([double] $Value) { if ($Value -ge 100) { '{0:N0}' -f $Value } else { '{0:N2}' -f $Value } }
 function Format-Stat($Stat, [double] $Divisor = 1) { '{0} ({1}–{2})' -f (Format-Ms ($Stat.Median / $Divisor)), (Format-Ms ($Stat.Min / $Divisor)), (Format-Ms ($Stat.Max / $Divisor)) }
@@ -408,6 +414,7 @@ $results = [pscustomobject]@{
     SinglePrivilegeMs    = $single.Median
     PerPrincipalMs       = $perPrincipalModule.Median
     AccessReportMemoryMB = $reviewMemory.DeltaMB
+    AccessPolicy         = $policy
 }
 
 $report = @"
@@ -437,13 +444,22 @@ Notes:
 - Access review: the configuration is seeded (``New-ReviewSeedFile``): users in up to three groups, one token each (two in three privilege-separated), one user in twenty disabled, ACL entries 1% on ``/``, 4% on ``/vms`` and ``/storage``, the rest on single storages, nodes, pools and VMs, a quarter without propagation. Times include the three reads and writing every row to the pipeline; the evaluation alone (xunit ``PermissionEvaluatorScaleTests``, a denser configuration) takes well under a second. The per-principal loop returns PVE's privileges only, without the entries behind them. Memory is the peak working set of a fresh pwsh during the full report minus its working set just before.
 "@
 
+$report = $report.TrimEnd() + [Environment]::NewLine + [Environment]::NewLine + @"
+## Access policy (issue 15)
+
+Measured by ``bench/Invoke-AccessPolicyBenchmark.ps1``, which this harness runs. The emulator is seeded with $($policy.Users) users, $('{0:N0}' -f $policy.Tokens) tokens, $($policy.Groups) groups, $($policy.Roles) custom roles and $('{0:N0}' -f $policy.Acl) ACL
+entries; the policy is ``Export-PveAccessPolicy``'s output for it. Requests are counted from the
+module's per-call verbose records.
+
+| Measure | PveTokens | Comparison | Result | Target |
+|---|---|---|---|---|
+| ``Get-PveAccessPlan`` on the exported policy (no change) | $($policy.PlanRequests) requests; median $(Format-Ms $policy.PlanMedianMs) ms ($(Format-Ms $policy.PlanMinMs)–$(Format-Ms $policy.PlanMaxMs)), $($policy.Runs) runs (the reads of users and ACL $(Format-Ms $policy.UsersReadMs) and $(Format-Ms $policy.AclReadMs) ms, parsing the ``.psd1`` $(Format-Ms $policy.ParseMs) ms) | the planner alone, in-process, 200 users × 5 tokens and 1,000 ACL entries: well under 1 s (``PolicyPlannerTests.A_large_configuration_plans_in_well_under_a_second``) | $(Format-Verdict ($policy.PlanMedianMs -lt 1000 -and $policy.PlanRequests -le 5)) | < 1 s, ≤ 5 requests |
+| ``Invoke-PveAccessPolicy``, 10 % change set ($($policy.ChangeSetRows) plan rows) | $($policy.ApplyRequests) requests | hand-written minimal script: $($policy.MinimalRequests) writes, no reads | $('{0:N2}' -f $policy.Ratio)×: $(Format-Verdict ($policy.Ratio -le 1.5)) | ≤ 1.5× |
+
+After the apply, ``Get-PveAccessPlan`` lists $(if ($policy.RowsLeftAfter -eq 0) { 'no change' } else { "$($policy.RowsLeftAfter) changes (**expected none**)" }).
+"@
+
 if ($OutputPath) {
-    # The access policy's figures come from bench/Invoke-AccessPolicyBenchmark.ps1: keep that section.
-    if (Test-Path $OutputPath) {
-        $existing = Get-Content -Path $OutputPath -Raw
-        $policySection = $existing.IndexOf('## Access policy')
-        if ($policySection -ge 0) { $report = $report.TrimEnd() + [Environment]::NewLine + [Environment]::NewLine + $existing.Substring($policySection) }
-    }
     Set-Content -Path $OutputPath -Value $report -Encoding utf8
     Write-Host "Wrote $OutputPath"
 }

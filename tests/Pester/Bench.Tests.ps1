@@ -21,10 +21,18 @@ Describe 'The benchmark harness' {
             $result.AccessReportRequests | Should -Be 3
             $result.SinglePrivilegeRequests | Should -Be 3
             $result.SinglePrivilegeRows | Should -BeGreaterThan 0
+            # The access policy: a plan is four reads; the change set applies, after which nothing is left.
+            $result.AccessPolicy.PlanRequests | Should -Be 4
+            $result.AccessPolicy.PlanRows | Should -Be 0
+            $result.AccessPolicy.ChangeSetRows | Should -BeGreaterThan 0
+            $result.AccessPolicy.ApplyRequests | Should -BeGreaterOrEqual $result.AccessPolicy.MinimalRequests
+            $result.AccessPolicy.RowsLeftAfter | Should -Be 0
             $text = Get-Content $report -Raw
             $text | Should -Match '\| 1 \| Import-Module'
             $text | Should -Match '\| 5 \| Emulator'
             $text | Should -Match '\| 6a \| Access review'
+            $text | Should -Match '## Access policy'
+            $text | Should -Match '\| `Invoke-PveAccessPolicy`, 10 % change set'
             $text | Should -Match '\*\*Machine:\*\*'
         }
         finally {
