@@ -100,7 +100,7 @@ public sealed class ConnectPveServerCommand : PveCmdletBase
     [Parameter]
     public SwitchParameter NoDefault { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         Uri server = ResolveServer();
         PveClientOptions options = BuildOptions(server);

@@ -25,7 +25,7 @@ namespace PveTokens.Commands;
 [Cmdlet(VerbsData.ConvertTo, "PveTokenHandoff")]
 [OutputType(typeof(SecureString))]
 [OutputType(typeof(string))]
-public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
+public sealed class ConvertToPveTokenHandoffCommand : PveCmdletBase
 {
     /// <summary>
     /// Gets or sets the token: a new token from New-/Reset-PveApiToken, a token credential (full
@@ -55,7 +55,7 @@ public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
     [Parameter]
     public SwitchParameter AsPlainText { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Shell)) && !TokenHandoff.SupportsShell(Format))
         {
@@ -67,7 +67,7 @@ public sealed class ConvertToPveTokenHandoffCommand : PSCmdlet
         }
     }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         using ApiToken? token = PveConnectionArguments.ReadApiToken(ApiToken, null, out ErrorRecord? error);
         if (error is not null)

@@ -20,7 +20,7 @@ public sealed class DisconnectPveServerCommand : PveCmdletBase
     [ValidateNotNull]
     public PveSession[] Session { get; set; } = Array.Empty<PveSession>();
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         SessionRegistry.RunspaceSessions sessions = SessionRegistry.Current;
         if (!MyInvocation.BoundParameters.ContainsKey(nameof(Session)))

@@ -2,6 +2,7 @@
 // See LICENSE in the project root for license information.
 
 using System;
+using System.Reflection;
 using System.Management.Automation;
 using System.Text.Json;
 using PveTokens.Access;
@@ -53,8 +54,20 @@ internal static class ErrorMapper
             "Connect again with Connect-PveServer, or use one of the sessions Get-PveSession lists."),
         JsonException json => Record(json, "InvalidResponse", ErrorCategory.InvalidResult, target,
             "The server's answer could not be read as PVE's JSON: " + json.Message, "Check that -Server points at a Proxmox VE node (port 8006)."),
-        _ => new ErrorRecord(e, "UnexpectedError", ErrorCategory.NotSpecified, SafeTarget(target)),
+        _ => Unexpected(e, target),
     };
+
+    /// <summary>
+    /// UnexpectedError: a failure nothing maps, which is a bug. Its type and message are kept, scrubbed
+    /// (the raw exception is not attached: its message may quote input, secrets included).
+    /// </summary>
+    internal static ErrorRecord Unexpected(Exception e, object? target)
+    {
+        Exception inner = e is TargetInvocationException { InnerException: Exception thrown } ? thrown : e;
+        string message = $"PveTokens failed unexpectedly ({inner.GetType().FullName}: {InputEcho.Scrub(inner.Message)}).";
+        return Record(new InvalidOperationException(message), "UnexpectedError", ErrorCategory.NotSpecified, target, message,
+            "This is a bug in PveTokens: please report it with the command you ran (without its secrets) and this message.");
+    }
 
     /// <summary>NoSession: no -Session and no default session in this runspace.</summary>
     internal static ErrorRecord NoSession()

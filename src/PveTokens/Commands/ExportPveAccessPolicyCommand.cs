@@ -39,7 +39,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (Scope is null)
         {

@@ -71,7 +71,7 @@ public sealed class GetPveAccessReportCommand : PveSessionCmdletBase
     [Parameter]
     public SwitchParameter IncludeUnusable { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         _paths = new List<string>();
         foreach (string path in Path)

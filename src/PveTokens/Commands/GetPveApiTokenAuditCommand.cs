@@ -79,7 +79,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     // Collected over the pipeline and answered in EndProcessing: one audit per server.
     private readonly List<(PveSession Session, Filter Filter)> _queries = new();
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (ExpiringWithin <= TimeSpan.Zero)
         {
@@ -91,7 +91,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
     protected override void ProcessRecordCore(PveSession session) =>
         _queries.Add((session, new Filter(UserId, TokenId)));
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         foreach (IGrouping<PveSession, (PveSession Session, Filter Filter)> group in _queries.GroupBy(q => q.Session))
         {

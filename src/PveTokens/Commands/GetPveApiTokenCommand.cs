@@ -68,7 +68,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
 
     private bool FilterExpiring => MyInvocation.BoundParameters.ContainsKey(nameof(ExpiringWithin));
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (FilterExpiring)
         {
@@ -165,7 +165,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
         _queries.Add(new Query(session, userIds.Select(u => new Pattern(u)).ToArray(), tokenIds.Select(t => new Pattern(t)).ToArray()));
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         foreach (IGrouping<PveSession, Query> group in _queries.GroupBy(q => q.Session))
         {

@@ -81,7 +81,7 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
     private readonly Dictionary<PveSession, IReadOnlyList<PveUserFields>> _users = new();
     private string[] _wanted = Array.Empty<string>();
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (Explain && CompareWithOwner)
         {

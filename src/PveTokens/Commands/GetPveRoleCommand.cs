@@ -36,7 +36,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
     [ArgumentCompleter(typeof(PrivilegeCompleter))]
     public string[] Privilege { get; set; } = Array.Empty<string>();
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: true) is ErrorRecord invalid)
         {

@@ -15,7 +15,7 @@ public sealed class GetPveSessionCommand : PveCmdletBase
     [Parameter]
     public SwitchParameter Default { get; set; }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         SessionRegistry.RunspaceSessions sessions = SessionRegistry.Current;
         if (Default)

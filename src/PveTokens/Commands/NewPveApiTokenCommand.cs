@@ -55,7 +55,7 @@ public sealed class NewPveApiTokenCommand : PveApiTokenCmdletBase
     [Parameter]
     public bool PrivilegeSeparation { get; set; } = true;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         // Checked once, before any request: both expiry forms, or one in the past.
         ErrorRecord? invalid = PveApiTokenCommandSupport.ResolveExpiry(

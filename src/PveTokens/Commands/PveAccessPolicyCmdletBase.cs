@@ -39,7 +39,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
     [MaskedConversion(typeof(PveSession[]))]
     public PveSession[]? Session { get; set; }
 
-    protected sealed override void ProcessRecord()
+    protected sealed override void Process()
     {
         if (_refused)
         {

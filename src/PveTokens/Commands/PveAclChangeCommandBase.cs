@@ -85,7 +85,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
     /// <summary>Whether a role name may be a wildcard pattern (Remove-PveAcl matches existing entries).</summary>
     private protected virtual bool RolesMayBePatterns => false;
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         // Values given on the command line hold for every record: check them once and stop early.
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Path)) && CheckPath(Path, out string? error) is null)
@@ -143,7 +143,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         }
     }
 
-    protected override void EndProcessing()
+    protected override void End()
     {
         foreach (IGrouping<PveSession, Pending> group in _pending.GroupBy(p => p.Session))
         {

@@ -89,12 +89,52 @@ public abstract class PveCmdletBase : PSCmdlet, IDisposable
     /// <summary>The ErrorRecord for a client failure (see <see cref="ErrorMapper"/> for the ids).</summary>
     internal static ErrorRecord MapError(Exception e, object? target, PveSession session) => ErrorMapper.Map(e, target, session);
 
+    /// <summary>The cmdlet's begin block (BeginProcessing), guarded as <see cref="Guarded"/> says.</summary>
+    protected virtual void Begin()
+    {
+    }
+
+    /// <summary>The cmdlet's process block (ProcessRecord), guarded as <see cref="Guarded"/> says.</summary>
+    protected virtual void Process()
+    {
+    }
+
+    /// <summary>The cmdlet's end block (EndProcessing), guarded as <see cref="Guarded"/> says.</summary>
+    protected virtual void End()
+    {
+    }
+
+    protected sealed override void BeginProcessing() => Guarded(Begin);
+
+    protected sealed override void ProcessRecord() => Guarded(Process);
+
+    protected sealed override void EndProcessing() => Guarded(End);
+
     protected override void StopProcessing() => _cancellation.Cancel();
 
     public void Dispose()
     {
         _cancellation.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>
+    /// Runs one block of the cmdlet. An exception the cmdlet did not map (a bug, or a .NET or
+    /// PowerShell API failing in a way nobody foresaw) would reach the user as its raw type and
+    /// message, and a message may quote input, secrets included: it ends the command as
+    /// UnexpectedError instead, scrubbed (<see cref="ErrorMapper.Unexpected"/>). PowerShell's own flow
+    /// passes through: a stop, a terminating error the cmdlet threw, -ErrorAction Stop.
+    /// </summary>
+    private void Guarded(Action block)
+    {
+        try
+        {
+            block();
+        }
+        catch (Exception e) when (e is not (PipelineStoppedException or CmdletInvocationException or ActionPreferenceStopException or HaltCommandException))
+        {
+            ThrowTerminatingError(ErrorMapper.Unexpected(e, MyInvocation.MyCommand?.Name));
+        }
     }
 
     private void FlushCallRecords()

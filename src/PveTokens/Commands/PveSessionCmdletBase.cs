@@ -29,7 +29,7 @@ public abstract class PveSessionCmdletBase : PveCmdletBase
     [MaskedConversion(typeof(PveSession))]
     public PveSession? Session { get; set; }
 
-    protected sealed override void ProcessRecord()
+    protected sealed override void Process()
     {
         PveSession session = ResolveSession(Session);
         try

@@ -32,7 +32,7 @@ public sealed class SetPveSessionCommand : PveCmdletBase
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         SessionRegistry.RunspaceSessions sessions = SessionRegistry.Current;
         if (!Session.IsOpen)

@@ -110,7 +110,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     private IReadOnlyList<PrivilegeRequirement> _requirements = Array.Empty<PrivilegeRequirement>();
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         if (PrivilegeArguments.CheckSyntax(Privilege, allowWildcards: false) is ErrorRecord invalidPrivilege)
         {
@@ -211,7 +211,7 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
 
     private static string? Text(object? value) => value is null ? null : LanguagePrimitives.ConvertTo<string>(value);
 
-    protected override void ProcessRecord()
+    protected override void Process()
     {
         // Without -ApiToken on the command line a piped session binds to -ApiToken (it takes any
         // object): it is meant as the session, and the token comes from PMPROXY_TOKEN. Kept in locals,

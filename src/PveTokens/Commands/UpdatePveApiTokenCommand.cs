@@ -53,7 +53,7 @@ public sealed class UpdatePveApiTokenCommand : PveApiTokenCmdletBase
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected override void BeginProcessing()
+    protected override void Begin()
     {
         ErrorRecord? invalid = PveApiTokenCommandSupport.ResolveExpiry(
             IsBound(nameof(ExpiresAt)) ? ExpiresAt : null,
