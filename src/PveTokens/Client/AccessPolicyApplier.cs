@@ -63,9 +63,9 @@ internal sealed class AccessPolicyApplier
     {
         PveUserList users = await client.GetUsersAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<PveGroupFields> groups = await client.GetGroupsAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<RoleInfo> roles = await client.GetRolesAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PveRoleFields> roles = await client.GetRolesAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<AclEntry> acl = await client.GetAclAsync(cancellationToken).ConfigureAwait(false);
-        return new AccessSnapshot(users.ToList(), groups, roles.Select(r => new PveRoleFields(r.RoleId, r.Privileges, r.Special)).ToList(), acl);
+        return new AccessSnapshot(users.ToList(), groups, roles, acl);
     }
 
     /// <summary>Applies one role, group, user or token row. PVE's refusals and lost answers come back in the outcome.</summary>

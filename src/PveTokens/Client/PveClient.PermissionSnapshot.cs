@@ -22,12 +22,12 @@ internal sealed partial class PveClient
     {
         PveUserList users = await GetUsersAsync(cancellationToken).ConfigureAwait(false);
         IReadOnlyList<AclEntry> acl = await GetAclAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<RoleInfo> roles = await GetRolesAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PveRoleFields> roles = await GetRolesAsync(cancellationToken).ConfigureAwait(false);
         return ToPermissionSnapshot(users, acl, roles, now);
     }
 
     /// <summary>The snapshot of parsed answers; separate so tests can feed recorded answers.</summary>
-    internal static PermissionSnapshot ToPermissionSnapshot(IEnumerable<PveUserFields> users, IEnumerable<AclEntry> acl, IEnumerable<RoleInfo> roles, long now) =>
+    internal static PermissionSnapshot ToPermissionSnapshot(IEnumerable<PveUserFields> users, IEnumerable<AclEntry> acl, IEnumerable<PveRoleFields> roles, long now) =>
         new(users.Select(u => new AccessUser(u.UserId, u.Enabled, u.Expire, u.Groups,
                 u.Tokens.Where(t => !string.IsNullOrEmpty(t.TokenId))
                     .Select(t => new AccessToken(t.TokenId!, t.PrivilegeSeparation ?? true, t.Expire ?? 0)))),
