@@ -74,7 +74,7 @@ public sealed class GoldenPermissionsTests
         var roles = Privileges.BuiltInRoles(PveVersion.Parse("9.2.0"))
             .Select(r => new PveRoleFields(r.Key, r.Value, special: true))
             .Concat(PveClient.ParseRoles(state.GetProperty("roles")));
-        return PveClient.ToPermissionSnapshot(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        return PermissionSnapshot.From(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
     /// <summary>path → privilege → 0|1 as sorted JSON, from a recorded answer.</summary>
