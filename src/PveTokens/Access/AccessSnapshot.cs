@@ -22,7 +22,10 @@ internal sealed class PveGroupFields
     internal IReadOnlyList<string> Members { get; }
 }
 
-/// <summary>A role of <c>GET /access/roles</c>, as the access rules need it.</summary>
+/// <summary>
+/// One role of <c>GET /access/roles</c>: the one role record, which the client reads and the
+/// cmdlets, completers and access rules use.
+/// </summary>
 internal sealed class PveRoleFields
 {
     internal PveRoleFields(string roleId, IReadOnlyList<string> privileges, bool special)
@@ -34,9 +37,10 @@ internal sealed class PveRoleFields
 
     internal string RoleId { get; }
 
-    /// <summary>Sorted, distinct.</summary>
+    /// <summary>Privilege names, sorted and distinct (empty for NoAccess).</summary>
     internal IReadOnlyList<string> Privileges { get; }
 
+    /// <summary>PVE's <c>special</c>: a built-in role that cannot be changed.</summary>
     internal bool Special { get; }
 }
 

@@ -4,6 +4,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PveTokens.Models;
 
 namespace PveTokens.Access;
 
@@ -112,6 +113,24 @@ internal sealed class PermissionSnapshot
         Roles = roles.ToArray();
         Now = now;
     }
+
+    /// <summary>
+    /// The snapshot of the records the three listings hold, judged at <paramref name="now"/>, with
+    /// PVE's defaults for what a token leaves out: no <c>privsep</c> is privilege-separated, no
+    /// <c>expire</c> never expires. A token without an id is skipped.
+    /// </summary>
+    internal static PermissionSnapshot From(IEnumerable<PveUserFields> users, IEnumerable<AclEntry> acl, IEnumerable<PveRoleFields> roles, long now) =>
+        new(users.Select(u => new AccessUser(u.UserId, u.Enabled, u.Expire, u.Groups,
+                u.Tokens.Where(t => !string.IsNullOrEmpty(t.TokenId))
+                    .Select(t => new AccessToken(t.TokenId!, t.PrivilegeSeparation ?? true, t.Expire ?? 0)))),
+            acl.Select(e => new AccessAclEntry(e.Path, e.Type switch
+            {
+                PveAclPrincipalType.Group => AclPrincipalKind.Group,
+                PveAclPrincipalType.Token => AclPrincipalKind.Token,
+                _ => AclPrincipalKind.User,
+            }, e.Principal, e.Role, e.Propagate)),
+            roles.Select(r => new AccessRole(r.RoleId, r.Privileges)),
+            now);
 
     internal IReadOnlyList<AccessUser> Users { get; }
 

@@ -36,10 +36,11 @@ internal sealed class PolicyApplyOutcome
 }
 
 /// <summary>
-/// Runs an access plan against one server for any caller: reads the snapshot (a fixed four reads),
-/// applies object changes one at a time and ACL changes in batches through <see cref="AclChangeExecutor"/>,
-/// and says per row what was done, what was not and what is unknown. It writes nothing to PowerShell;
-/// the cmdlet asks ShouldProcess per row and reports.
+/// Runs an access plan against one server for any caller: from the snapshot the plan was made from
+/// (<see cref="PveClient.GetAccessSnapshotAsync"/>), applies object changes one at a time and ACL
+/// changes in batches through <see cref="AclChangeExecutor"/>, and says per row what was done, what
+/// was not and what is unknown. It writes nothing to PowerShell; the cmdlet asks ShouldProcess per
+/// row and reports.
 /// </summary>
 internal sealed class AccessPolicyApplier
 {
@@ -56,16 +57,6 @@ internal sealed class AccessPolicyApplier
         _host = host;
         _version = version;
         _identity = identity;
-    }
-
-    /// <summary>Users (with groups and tokens), groups, roles and the ACL: four requests whatever the size of the configuration.</summary>
-    internal static async Task<AccessSnapshot> ReadSnapshotAsync(PveClient client, CancellationToken cancellationToken)
-    {
-        PveUserList users = await client.GetUsersAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<PveGroupFields> groups = await client.GetGroupsAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<RoleInfo> roles = await client.GetRolesAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<AclEntry> acl = await client.GetAclAsync(cancellationToken).ConfigureAwait(false);
-        return new AccessSnapshot(users.ToList(), groups, roles.Select(r => new PveRoleFields(r.RoleId, r.Privileges, r.Special)).ToList(), acl);
     }
 
     /// <summary>Applies one role, group, user or token row. PVE's refusals and lost answers come back in the outcome.</summary>

@@ -12,38 +12,19 @@ using PveTokens.Access;
 
 namespace PveTokens.Client;
 
-/// <summary>One role of <c>GET /access/roles</c>.</summary>
-internal sealed class RoleInfo
-{
-    internal RoleInfo(string roleId, IReadOnlyList<string> privileges, bool special)
-    {
-        RoleId = roleId;
-        Privileges = privileges;
-        Special = special;
-    }
-
-    internal string RoleId { get; }
-
-    /// <summary>Sorted privilege names (empty for NoAccess).</summary>
-    internal IReadOnlyList<string> Privileges { get; }
-
-    /// <summary>PVE's <c>special</c>: a built-in role that cannot be changed.</summary>
-    internal bool Special { get; }
-}
-
 // GET /access/roles (api.md §5.4): every role with its privileges, in one call.
 internal sealed partial class PveClient
 {
-    internal async Task<IReadOnlyList<RoleInfo>> GetRolesAsync(CancellationToken cancellationToken)
+    internal async Task<IReadOnlyList<PveRoleFields>> GetRolesAsync(CancellationToken cancellationToken)
     {
         JsonElement data = await SendAsync(HttpMethod.Get, "/access/roles", null, ReadDataElementAsync, cancellationToken).ConfigureAwait(false);
         return ParseRoles(data);
     }
 
     /// <summary>Reads <c>[{roleid, privs: "a,b", special: 0|1}]</c> (PVE's hash order: sorted here by role id).</summary>
-    internal static IReadOnlyList<RoleInfo> ParseRoles(JsonElement data)
+    internal static IReadOnlyList<PveRoleFields> ParseRoles(JsonElement data)
     {
-        var roles = new List<RoleInfo>();
+        var roles = new List<PveRoleFields>();
         foreach (JsonElement item in PveJson.Items(data))
         {
             string? id = PveJson.GetString(item, "roleid");
@@ -57,7 +38,7 @@ internal sealed partial class PveClient
                 .Distinct(StringComparer.Ordinal)
                 .OrderBy(x => x, StringComparer.Ordinal)
                 .ToArray();
-            roles.Add(new RoleInfo(id, list, special));
+            roles.Add(new PveRoleFields(id, list, special));
         }
 
         return roles.OrderBy(x => x.RoleId, StringComparer.OrdinalIgnoreCase).ToList();

@@ -155,7 +155,7 @@ internal sealed class TokenAclCopier
     /// server can be refused before anything is created there.</summary>
     internal static async Task<IReadOnlyList<string>> MissingRolesAsync(PveClient destination, IEnumerable<AclEntry> entries, CancellationToken cancellationToken)
     {
-        IReadOnlyList<RoleInfo> roles = await destination.GetRolesAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<PveRoleFields> roles = await destination.GetRolesAsync(cancellationToken).ConfigureAwait(false);
         return entries.Select(e => e.Role)
             .Where(role => !roles.Any(r => string.Equals(r.RoleId, role, StringComparison.Ordinal)))
             .Distinct(StringComparer.Ordinal)

@@ -70,7 +70,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
             return;
         }
 
-        AccessSnapshot snapshot = Run(ct => AccessPolicyApplier.ReadSnapshotAsync(session.Client, ct));
+        AccessSnapshot snapshot = Run(ct => session.Client.GetAccessSnapshotAsync(ct));
         string text = PolicyWriter.Write(snapshot, _scope!,
             $"PveTokens access policy exported from {session.Server.Authority} (pve-manager {session.Version}) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.\n" +
             "Plan it with Get-PveAccessPlan, apply it with Invoke-PveAccessPolicy (see about_PveTokens_AccessPolicy).");

@@ -17,7 +17,7 @@ namespace PveTokens.Commands;
 [OutputType(typeof(PveRole))]
 public sealed class GetPveRoleCommand : PveSessionCmdletBase
 {
-    private readonly Dictionary<PveSession, IReadOnlyList<RoleInfo>> _roles = new();
+    private readonly Dictionary<PveSession, IReadOnlyList<PveRoleFields>> _roles = new();
 
     /// <summary>Gets or sets the role names (wildcards allowed); all roles when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -46,9 +46,9 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
 
     protected override void ProcessRecordCore(PveSession session)
     {
-        if (!_roles.TryGetValue(session, out IReadOnlyList<RoleInfo>? roles))
+        if (!_roles.TryGetValue(session, out IReadOnlyList<PveRoleFields>? roles))
         {
-            _roles[session] = Array.Empty<RoleInfo>();
+            _roles[session] = Array.Empty<PveRoleFields>();
             roles = Run(ct => session.Client.GetRolesAsync(ct));
             if (PrivilegeArguments.Resolve(this, roles, session.Server.Authority, Privilege, allowWildcards: true) is null)
             {
@@ -59,7 +59,7 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
         }
 
         List<WildcardPattern> privileges = Privilege.Select(ValidateWildcardAttribute.Pattern).ToList();
-        IEnumerable<RoleInfo> selected = roles.Where(r => privileges.All(p => r.Privileges.Any(p.IsMatch)));
+        IEnumerable<PveRoleFields> selected = roles.Where(r => privileges.All(p => r.Privileges.Any(p.IsMatch)));
         if (Name.Length == 0)
         {
             Write(session, selected);
@@ -85,9 +85,9 @@ public sealed class GetPveRoleCommand : PveSessionCmdletBase
         }
     }
 
-    private void Write(PveSession session, IEnumerable<RoleInfo> roles)
+    private void Write(PveSession session, IEnumerable<PveRoleFields> roles)
     {
-        foreach (RoleInfo role in roles)
+        foreach (PveRoleFields role in roles)
         {
             WriteObject(new PveRole { Name = role.RoleId, Privileges = role.Privileges.ToArray(), IsBuiltIn = role.Special, Session = session });
         }

@@ -45,7 +45,7 @@ internal static class PrivilegeArguments
         names.Count == 0 ? Array.Empty<string>() : Resolve(cmdlet, cmdlet.Run(ct => client.GetRolesAsync(ct)), server, names, allowWildcards);
 
     /// <summary>As above, against roles already read.</summary>
-    internal static string[]? Resolve(PveCmdletBase cmdlet, IReadOnlyList<RoleInfo> roles, string server, IReadOnlyList<string> names, bool allowWildcards) =>
+    internal static string[]? Resolve(PveCmdletBase cmdlet, IReadOnlyList<PveRoleFields> roles, string server, IReadOnlyList<string> names, bool allowWildcards) =>
         Resolve(cmdlet, new PrivilegeCatalog(roles.Select(r => r.Privileges)), server, names, allowWildcards);
 
     /// <summary>As above, against the privileges of a snapshot already read (the access report's).</summary>

@@ -122,7 +122,7 @@ public abstract class PveAccessPolicyCmdletBase : PveCmdletBase
     /// </summary>
     internal PolicyPlan? PlanFor(PveSession session, PolicyDocument policy, out AccessSnapshot snapshot)
     {
-        snapshot = Run(ct => AccessPolicyApplier.ReadSnapshotAsync(session.Client, ct));
+        snapshot = Run(ct => session.Client.GetAccessSnapshotAsync(ct));
         PolicyPlan plan = PolicyPlanner.Plan(policy, snapshot, session.Identity, PveEpoch.Now);
         foreach (PolicyError error in plan.Errors)
         {

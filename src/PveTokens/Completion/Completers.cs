@@ -75,7 +75,7 @@ internal sealed class PrivilegeCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters) =>
         CompleterGuard.Run(fakeBoundParameters, session =>
         {
-            IReadOnlyList<RoleInfo> roles = CompletionSource.Roles(session);
+            IReadOnlyList<PveRoleFields> roles = CompletionSource.Roles(session);
             return CompletionText.Complete(
                 roles.SelectMany(r => r.Privileges).Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal)
                     .Select(p => new CompletionCandidate(p, $"{p}: in {string.Join(", ", roles.Where(r => r.Privileges.Contains(p)).Select(r => r.RoleId).Take(6))}")),

@@ -52,8 +52,8 @@ internal static class CompletionSource
         Caches.GetValue(session, _ => new SessionCache()).Users.Get(async ct => (IReadOnlyList<PveUserFields>)(await session.Client.GetUsersAsync(ct).ConfigureAwait(false)).ToList())
         ?? Array.Empty<PveUserFields>();
 
-    internal static IReadOnlyList<RoleInfo> Roles(PveSession session) =>
-        Caches.GetValue(session, _ => new SessionCache()).Roles.Get(ct => session.Client.GetRolesAsync(ct)) ?? Array.Empty<RoleInfo>();
+    internal static IReadOnlyList<PveRoleFields> Roles(PveSession session) =>
+        Caches.GetValue(session, _ => new SessionCache()).Roles.Get(ct => session.Client.GetRolesAsync(ct)) ?? Array.Empty<PveRoleFields>();
 
     internal static IReadOnlyList<AclEntry> Acl(PveSession session) =>
         Caches.GetValue(session, _ => new SessionCache()).Acl.Get(ct => session.Client.GetAclAsync(ct)) ?? Array.Empty<AclEntry>();
@@ -90,7 +90,7 @@ internal static class CompletionSource
     {
         internal Cached<IReadOnlyList<PveUserFields>> Users { get; } = new();
 
-        internal Cached<IReadOnlyList<RoleInfo>> Roles { get; } = new();
+        internal Cached<IReadOnlyList<PveRoleFields>> Roles { get; } = new();
 
         internal Cached<IReadOnlyList<AclEntry>> Acl { get; } = new();
 

@@ -72,9 +72,9 @@ public sealed class GoldenPermissionsTests
         byte[] users = Encoding.UTF8.GetBytes("{\"data\":" + state.GetProperty("users").GetRawText() + "}");
         IReadOnlyList<AclEntry> acl = PveClient.ParseAcl(state.GetProperty("acl"));
         var roles = Privileges.BuiltInRoles(PveVersion.Parse("9.2.0"))
-            .Select(r => new RoleInfo(r.Key, r.Value, special: true))
+            .Select(r => new PveRoleFields(r.Key, r.Value, special: true))
             .Concat(PveClient.ParseRoles(state.GetProperty("roles")));
-        return PveClient.ToPermissionSnapshot(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        return PermissionSnapshot.From(PveTokenJson.ReadUsersFull(users), acl, roles, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
     }
 
     /// <summary>path → privilege → 0|1 as sorted JSON, from a recorded answer.</summary>
