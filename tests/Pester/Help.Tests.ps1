@@ -154,6 +154,18 @@ Describe 'build/New-MamlHelp.ps1' {
         ($output -join "`n") | Should -Match 'Get-PveSession\.md:\d+: code block opened here is never closed'
         Join-Path $TestDrive 'out/PveTokens.dll-Help.xml' | Should -Not -Exist
     }
+
+    It 'finds every page in agreement with its cmdlet (no warning)' {
+        # A page whose parameter block disagrees with the cmdlet only warns at build time (the cmdlet
+        # wins in the generated help), so the page itself stays wrong until something fails.
+        $shell = (Get-Process -Id $PID).Path
+        $prefix = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($shell) -eq 'dotnet') { $prefix = @(Join-Path $PSHOME 'pwsh.dll') }
+        $output = & $shell @prefix -NoProfile -NonInteractive -File (Join-Path $script:RepoRoot 'build/New-MamlHelp.ps1') `
+            -ModulePath $script:ModulePath -DocsPath $script:DocsPath -OutputPath (Join-Path $TestDrive 'all') *>&1
+        $LASTEXITCODE | Should -Be 0
+        @($output | Where-Object { "$_" -match 'WARNING|\.md:\d+:' }) | Should -BeNullOrEmpty
+    }
 }
 
 Describe 'The module page' {
