@@ -6,6 +6,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using PveTokens.Models;
 
 namespace PveTokens.Access;
@@ -28,7 +31,15 @@ internal static class PolicyWriter
         AclPaths = new[] { "*" },
     };
 
-    internal static string Write(AccessSnapshot live, PolicyScope scope, string header)
+    /// <summary>The policy text in <paramref name="format"/>; <paramref name="header"/> heads a .psd1 as comments (JSON has none).</summary>
+    internal static string Write(AccessSnapshot live, PolicyScope scope, string header, PveAccessPolicyFormat format)
+    {
+        PolicyNode root = Build(live, scope);
+        return format == PveAccessPolicyFormat.Json ? JsonText(root) : Psd1Text(root, header);
+    }
+
+    /// <summary>What an export declares, as the nodes a policy file is read into, so both formats say the same.</summary>
+    private static PolicyNode Build(AccessSnapshot live, PolicyScope scope)
     {
         var policy = new PolicyDocument { Scope = scope };
         var users = live.Users.Where(u => u.UserId.EndsWith("@pve", StringComparison.Ordinal) && PolicyScope.Matches(scope.Users, u.UserId)).ToList();
@@ -38,32 +49,49 @@ internal static class PolicyWriter
         var roles = live.Roles.Where(r => !r.Special && PolicyScope.Matches(scope.Roles, r.RoleId)).ToList();
         var acl = live.Acl.Where(e => PolicyPlanner.OwnsEntry(policy, e) && !AclPrincipal.IsAlmighty(e.Type, e.Principal)).ToList();
 
-        var w = new StringBuilder();
-        foreach (string line in header.Split('\n'))
+        PolicyNode root = PolicyNode.Map(0);
+        Add(root, "SchemaVersion", PolicyNode.Int(PolicyDocument.CurrentSchemaVersion, 0));
+        PolicyNode scopeNode = PolicyNode.Map(0);
+        AddPatterns(scopeNode, "Users", scope.Users);
+        AddPatterns(scopeNode, "Tokens", scope.Tokens);
+        AddPatterns(scopeNode, "Groups", scope.Groups);
+        AddPatterns(scopeNode, "Roles", scope.Roles);
+        AddPatterns(scopeNode, "AclPaths", scope.AclPaths);
+        Add(root, "Scope", scopeNode);
+
+        Add(root, "Roles", Section(roles, (e, r) =>
         {
-            w.Append("# ").Append(line.TrimEnd('\r')).Append('\n');
-        }
+            Add(e, "Id", Text(r.RoleId));
+            Add(e, "Privileges", Texts(r.Privileges));
+        }));
+        Add(root, "Groups", Section(groups, (e, g) =>
+        {
+            Add(e, "Id", Text(g.GroupId));
+            AddIfAny(e, "Comment", g.Comment);
+        }));
+        Add(root, "Users", Section(users, (e, u) =>
+        {
+            Add(e, "Id", Text(u.UserId));
+            AddIfAny(e, "Comment", u.Comment);
+            Add(e, "Enabled", PolicyNode.Bool(u.Enabled, 0));
+            if (u.Expire != 0)
+            {
+                Add(e, "ExpiresAt", Date(u.Expire));
+            }
 
-        w.Append("@{\n    SchemaVersion = ").Append(PolicyDocument.CurrentSchemaVersion.ToString(CultureInfo.InvariantCulture)).Append("\n\n");
-        w.Append("    Scope = @{\n");
-        Patterns(w, "Users", scope.Users);
-        Patterns(w, "Tokens", scope.Tokens);
-        Patterns(w, "Groups", scope.Groups);
-        Patterns(w, "Roles", scope.Roles);
-        Patterns(w, "AclPaths", scope.AclPaths);
-        w.Append("    }\n");
-
-        Section(w, "Roles", roles, r => $"Id = {Quote(r.RoleId)}; Privileges = {List(r.Privileges)}");
-        Section(w, "Groups", groups, g => $"Id = {Quote(g.GroupId)}" + (string.IsNullOrEmpty(g.Comment) ? string.Empty : $"; Comment = {Quote(g.Comment!)}"));
-        Section(w, "Users", users, u => $"Id = {Quote(u.UserId)}" +
-            (string.IsNullOrEmpty(u.Comment) ? string.Empty : $"; Comment = {Quote(u.Comment!)}") +
-            $"; Enabled = {Bool(u.Enabled)}" +
-            (u.Expire == 0 ? string.Empty : $"; ExpiresAt = {Date(u.Expire)}") +
-            $"; Groups = {List(u.Groups.Distinct(StringComparer.Ordinal).OrderBy(g => g, StringComparer.Ordinal))}");
-        Section(w, "Tokens", tokens, t => $"User = {Quote(t.User)}; Id = {Quote(t.Token.TokenId!)}" +
-            (string.IsNullOrEmpty(t.Token.Comment) ? string.Empty : $"; Comment = {Quote(t.Token.Comment!)}") +
-            $"; PrivilegeSeparation = {Bool(t.Token.PrivilegeSeparation ?? true)}" +
-            ((t.Token.Expire ?? 0) == 0 ? string.Empty : $"; ExpiresAt = {Date(t.Token.Expire!.Value)}"));
+            Add(e, "Groups", Texts(u.Groups.Distinct(StringComparer.Ordinal).OrderBy(g => g, StringComparer.Ordinal)));
+        }));
+        Add(root, "Tokens", Section(tokens, (e, t) =>
+        {
+            Add(e, "User", Text(t.User));
+            Add(e, "Id", Text(t.Token.TokenId!));
+            AddIfAny(e, "Comment", t.Token.Comment);
+            Add(e, "PrivilegeSeparation", PolicyNode.Bool(t.Token.PrivilegeSeparation ?? true, 0));
+            if ((t.Token.Expire ?? 0) != 0)
+            {
+                Add(e, "ExpiresAt", Date(t.Token.Expire!.Value));
+            }
+        }));
 
         // One Acl item per path, propagate flag and role set, listing every principal holding exactly that set.
         var items = acl.GroupBy(e => (e.Path, e.Propagate, e.Type, e.Principal))
@@ -72,47 +100,157 @@ internal static class PolicyWriter
             .GroupBy(p => (p.Path, p.Propagate, Roles: string.Join(",", p.Roles)))
             .OrderBy(g => g.Key.Path, StringComparer.Ordinal).ThenBy(g => g.Key.Roles, StringComparer.Ordinal).ThenBy(g => g.Key.Propagate)
             .ToList();
-        Section(w, "Acl", items, g => $"Path = {Quote(g.Key.Path)}; Roles = {List(g.First().Roles)}; " +
-            $"Principals = {List(g.Select(p => p.Principal).OrderBy(p => p, StringComparer.Ordinal))}; Propagate = {Bool(g.Key.Propagate)}");
-        w.Append("}\n");
-        return w.ToString();
+        Add(root, "Acl", Section(items, (e, g) =>
+        {
+            Add(e, "Path", Text(g.Key.Path));
+            Add(e, "Roles", Texts(g.First().Roles));
+            Add(e, "Principals", Texts(g.Select(p => p.Principal).OrderBy(p => p, StringComparer.Ordinal)));
+            Add(e, "Propagate", PolicyNode.Bool(g.Key.Propagate, 0));
+        }));
+        return root;
     }
 
-    private static void Patterns(StringBuilder w, string key, IReadOnlyList<string>? patterns)
+    private static void Add(PolicyNode map, string key, PolicyNode value) => map.Entries.Add(new KeyValuePair<string, PolicyNode>(key, value));
+
+    private static void AddIfAny(PolicyNode map, string key, string? text)
+    {
+        if (!string.IsNullOrEmpty(text))
+        {
+            Add(map, key, Text(text!));
+        }
+    }
+
+    private static void AddPatterns(PolicyNode map, string key, IReadOnlyList<string>? patterns)
     {
         if (patterns is not null)
         {
-            w.Append("        ").Append(key).Append(" = ").Append(List(patterns)).Append('\n');
+            Add(map, key, Texts(patterns));
         }
     }
 
-    private static void Section<T>(StringBuilder w, string name, IEnumerable<T> items, Func<T, string> entry)
+    private static PolicyNode Section<T>(IEnumerable<T> items, Action<PolicyNode, T> fill)
     {
-        var list = items.ToList();
-        w.Append('\n').Append("    ").Append(name).Append(" = @(");
-        if (list.Count == 0)
+        PolicyNode list = PolicyNode.List(0);
+        foreach (T item in items)
         {
-            w.Append(")\n");
-            return;
+            PolicyNode entry = PolicyNode.Map(0);
+            fill(entry, item);
+            list.Items.Add(entry);
         }
 
-        w.Append('\n');
-        foreach (T item in list)
-        {
-            w.Append("        @{ ").Append(entry(item)).Append(" }\n");
-        }
-
-        w.Append("    )\n");
+        return list;
     }
 
-    private static string List(IEnumerable<string> values) => "@(" + string.Join(", ", values.Select(Quote)) + ")";
+    private static PolicyNode Text(string value) => PolicyNode.String(value, 0);
 
-    private static string Bool(bool value) => value ? "$true" : "$false";
+    private static PolicyNode Texts(IEnumerable<string> values)
+    {
+        PolicyNode list = PolicyNode.List(0);
+        list.Items.AddRange(values.Select(Text));
+        return list;
+    }
 
-    private static string Date(long epoch) =>
+    /// <summary>An ISO date, or the epoch number when it lies beyond what a date can show.</summary>
+    private static PolicyNode Date(long epoch) =>
         epoch > PveEpoch.MaxSeconds
-            ? epoch.ToString(CultureInfo.InvariantCulture)
-            : Quote(DateTimeOffset.FromUnixTimeSeconds(epoch).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            ? PolicyNode.Int(epoch, 0)
+            : Text(DateTimeOffset.FromUnixTimeSeconds(epoch).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// A .psd1: the header as comments, the scalars and the Scope table one key a line, each section a
+    /// list with one entry a line (a diff then shows one object per changed line).
+    /// </summary>
+    private static string Psd1Text(PolicyNode root, string header)
+    {
+        var w = new StringBuilder();
+        foreach (string line in header.Split('\n'))
+        {
+            w.Append("# ").Append(line.TrimEnd('\r')).Append('\n');
+        }
+
+        w.Append("@{\n");
+        foreach (KeyValuePair<string, PolicyNode> top in root.Entries)
+        {
+            switch (top.Value.Kind)
+            {
+                case PolicyNodeKind.Map:
+                    w.Append("\n    ").Append(top.Key).Append(" = @{\n");
+                    foreach (KeyValuePair<string, PolicyNode> entry in top.Value.Entries)
+                    {
+                        w.Append("        ").Append(entry.Key).Append(" = ").Append(Inline(entry.Value)).Append('\n');
+                    }
+
+                    w.Append("    }\n");
+                    break;
+                case PolicyNodeKind.List:
+                    w.Append("\n    ").Append(top.Key).Append(" = @(");
+                    if (top.Value.Items.Count == 0)
+                    {
+                        w.Append(")\n");
+                        break;
+                    }
+
+                    w.Append('\n');
+                    foreach (PolicyNode item in top.Value.Items)
+                    {
+                        w.Append("        @{ ").Append(string.Join("; ", item.Entries.Select(e => e.Key + " = " + Inline(e.Value)))).Append(" }\n");
+                    }
+
+                    w.Append("    )\n");
+                    break;
+                default:
+                    w.Append("    ").Append(top.Key).Append(" = ").Append(Inline(top.Value)).Append('\n');
+                    break;
+            }
+        }
+
+        return w.Append("}\n").ToString();
+    }
+
+    private static string Inline(PolicyNode value) => value.Kind switch
+    {
+        PolicyNodeKind.String => Quote(value.Text!),
+        PolicyNodeKind.Boolean => value.Boolean ? "$true" : "$false",
+        PolicyNodeKind.Integer => value.Integer.ToString(CultureInfo.InvariantCulture),
+        PolicyNodeKind.List => "@(" + string.Join(", ", value.Items.Select(Inline)) + ")",
+        PolicyNodeKind.Map => "@{ " + string.Join("; ", value.Entries.Select(e => e.Key + " = " + Inline(e.Value))) + " }",
+        _ => "$null",
+    };
+
+    /// <summary>Indented JSON with the same keys; text stays readable (no \\u escapes for letters outside ASCII).</summary>
+    private static string JsonText(PolicyNode root) =>
+        ToJson(root)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Replace("\r\n", "\n") + "\n";
+
+    private static JsonNode? ToJson(PolicyNode value)
+    {
+        switch (value.Kind)
+        {
+            case PolicyNodeKind.Map:
+                var map = new JsonObject();
+                foreach (KeyValuePair<string, PolicyNode> entry in value.Entries)
+                {
+                    map.Add(entry.Key, ToJson(entry.Value));
+                }
+
+                return map;
+            case PolicyNodeKind.List:
+                var list = new JsonArray();
+                foreach (PolicyNode item in value.Items)
+                {
+                    list.Add(ToJson(item));
+                }
+
+                return list;
+            case PolicyNodeKind.String:
+                return JsonValue.Create(value.Text);
+            case PolicyNodeKind.Integer:
+                return JsonValue.Create(value.Integer);
+            case PolicyNodeKind.Boolean:
+                return JsonValue.Create(value.Boolean);
+            default:
+                return null;
+        }
+    }
 
     /// <summary>A single-quoted PowerShell string: every quote character PowerShell accepts (' ‘ ’ ‚ ‛) is doubled.</summary>
     internal static string Quote(string value)

@@ -9,6 +9,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using PveTokens.Access;
+using PveTokens.Models;
 
 namespace PveTokens.Commands;
 
@@ -23,11 +24,15 @@ internal static class AccessPolicyFile
     internal static PolicyDocument? Load(string fullPath, List<PolicyError> errors)
     {
         string name = Path.GetFileName(fullPath);
-        PolicyNode? root = fullPath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+        PolicyNode? root = FormatOf(fullPath) == PveAccessPolicyFormat.Json
             ? ReadJson(fullPath, name, errors)
             : ReadPsd1(File.ReadAllText(fullPath), name, errors);
         return root is null ? null : PolicyParser.Parse(root, name, errors);
     }
+
+    /// <summary>The format a policy file is read as: JSON for a name ending in .json, else a PowerShell data file.</summary>
+    internal static PveAccessPolicyFormat FormatOf(string path) =>
+        path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? PveAccessPolicyFormat.Json : PveAccessPolicyFormat.Psd1;
 
     private static PolicyNode? ReadJson(string fullPath, string name, List<PolicyError> errors)
     {

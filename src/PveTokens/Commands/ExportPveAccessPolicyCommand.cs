@@ -14,9 +14,9 @@ using PveTokens.Models;
 namespace PveTokens.Commands;
 
 /// <summary>
-/// Writes a server's access configuration as a policy file (.psd1) that, planned right back, yields
-/// no change: the way to adopt access policies on an existing cluster. Without -Path the policy text
-/// is output; -Scope limits it to the objects a policy should own. Secrets are never exported (PVE
+/// Writes a server's access configuration as a policy file (.psd1 or .json) that, planned right back,
+/// yields no change: the way to adopt access policies on an existing cluster. Without -Path the policy
+/// text is output; -Scope limits it to the objects a policy should own. Secrets are never exported (PVE
 /// cannot show them).
 /// </summary>
 [Cmdlet(VerbsData.Export, "PveAccessPolicy", SupportsShouldProcess = true)]
@@ -25,6 +25,9 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
 {
     /// <summary>Error id: -Path with more than one session (one file cannot hold several clusters).</summary>
     internal const string ExportNeedsOneSession = "ExportNeedsOneSession";
+
+    /// <summary>Error id: -Format contradicts -Path's extension, by which the file would be read back.</summary>
+    internal const string PolicyFormatMismatch = "PolicyFormatMismatch";
 
     private PolicyScope? _scope;
     private int _sessions;
@@ -39,8 +42,27 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    /// <summary>Gets or sets the format: Psd1 or Json. By default the one -Path's extension names (.json is JSON), else Psd1.</summary>
+    [Parameter]
+    [MaskedConversion(typeof(PveAccessPolicyFormat))]
+    public PveAccessPolicyFormat Format { get; set; }
+
     protected override void Begin()
     {
+        // The policy cmdlets read a file by its extension: a file named otherwise would not read back.
+        if (Path is not null)
+        {
+            PveAccessPolicyFormat byName = AccessPolicyFile.FormatOf(Path);
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(Format)) && Format != byName)
+            {
+                ThrowTerminatingError(ErrorMapper.InvalidArgument(PolicyFormatMismatch,
+                    $"-Format {Format} does not match -Path '{Shown(Path)}', which the policy cmdlets would read as {byName}.", Path,
+                    $"Name the file *{(Format == PveAccessPolicyFormat.Json ? ".json" : ".psd1")}, or leave -Format out."));
+            }
+
+            Format = byName;
+        }
+
         if (Scope is null)
         {
             _scope = PolicyWriter.Everything;
@@ -73,7 +95,7 @@ public sealed class ExportPveAccessPolicyCommand : PveAccessPolicyCmdletBase
         AccessSnapshot snapshot = Run(ct => session.Client.GetAccessSnapshotAsync(ct));
         string text = PolicyWriter.Write(snapshot, _scope!,
             $"PveTokens access policy exported from {session.Server.Authority} (pve-manager {session.Version}) on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.\n" +
-            "Plan it with Get-PveAccessPlan, apply it with Invoke-PveAccessPolicy (see about_PveTokens_AccessPolicy).");
+            "Plan it with Get-PveAccessPlan, apply it with Invoke-PveAccessPolicy (see about_PveTokens_AccessPolicy).", Format);
         if (Path is null)
         {
             WriteObject(text);
