@@ -85,6 +85,29 @@ internal sealed class MaskedConversionAttribute : ArgumentTransformationAttribut
         }
 
         // Binary cmdlets convert with the current culture (PowerShell/PowerShell#6989); ask the same question.
-        return LanguagePrimitives.TryConvertTo(input, type, CultureInfo.CurrentCulture, out object? _) ? input : quoted;
+        if (LanguagePrimitives.TryConvertTo(input, type, CultureInfo.CurrentCulture, out object? _))
+        {
+            return input;
+        }
+
+        // A string stand-in even for a custom object: handed an object, the binder's message for a
+        // value type says the same sentence twice.
+        return value is PSCustomObject && input is PSObject row ? MaskedText(row) : quoted;
+    }
+
+    /// <summary>
+    /// A custom object (a CSV row, a request body) as PowerShell shows it, with its property names
+    /// and every value masked: a value's own text cannot tell whether it is a secret (a password under
+    /// a "password" key looks like any other word).
+    /// </summary>
+    private static string MaskedText(PSObject row)
+    {
+        var copy = new PSObject();
+        foreach (PSPropertyInfo property in row.Properties)
+        {
+            copy.Properties.Add(new PSNoteProperty(property.Name, InputEcho.Mask));
+        }
+
+        return copy.ToString();
     }
 }

@@ -479,8 +479,10 @@ public sealed class BadInputTests
 
         foreach (int v in new[] { 0, PastedTokens.Length - 1 })
         {
+            // A row of a CSV file or a request body: a password under its key looks like any other word.
             var carrier = new PSObject();
             carrier.Properties.Add(new PSNoteProperty("Token", PastedTokens[v]));
+            carrier.Properties.Add(new PSNoteProperty("Password", OddSecret));
             yield return ($"object carrying pasted #{v}", carrier, PastedTokens[v]);
             yield return ($"list carrying pasted #{v}", new object[] { 1, PastedTokens[v] }, PastedTokens[v]);
         }
