@@ -286,7 +286,8 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
             }
 
             checkedAll = CheckPrivileges(client, result);
-            if (result.Missing.Length > 0)
+            // -Quiet outputs $true/$false only: no reads for a message nobody sees.
+            if (result.Missing.Length > 0 && !Quiet)
             {
                 result.Message += " " + WhyMissing(result, sameServer);
             }

@@ -187,6 +187,12 @@ public sealed class TestPveApiTokenTests
 
         Assert.False(result.Passed);
         Assert.EndsWith(" It lacks the privilege asked about (Missing names each path and privilege). " + expected, result.Message, StringComparison.Ordinal);
+
+        // -Quiet answers $false without reading why.
+        t.ClearLog();
+        PsResult quiet = t.Run("Test-PveApiToken -ApiToken $tok -Requirement @{ '/vms/100' = 'VM.PowerMgmt' } -Quiet", ("tok", "dev@pve!wide=" + Secret));
+        Assert.Equal(false, Assert.Single(quiet.Output).BaseObject);
+        Assert.DoesNotContain("GET /access/acl", t.Calls);
     }
 
     [Fact]
