@@ -318,7 +318,7 @@ public sealed class AssuranceTests
         int n = 0;
         foreach (string command in commands)
         {
-            foreach ((string answer, string extra, bool prompted, bool sent) in new[]
+            foreach ((string? answer, string extra, bool prompted, bool sent) in new[]
                      {
                          ("No", string.Empty, true, false), ("Yes", string.Empty, true, true), ((string?)null, "-Confirm:$false", false, true),
                      })

@@ -82,7 +82,7 @@ public sealed class AclChangeExecutorTests : IAsyncLifetime
         Assert.Contains("The role 'NoSuchRole' does not exist", result.Failure.Message, StringComparison.Ordinal);
         AclBatch rest = Assert.Single(result.FollowUps);
         Assert.Equal(new[] { "PVEVMUser" }, rest.Roles);
-        Assert.Empty(_host.State.AclEntries().Where(e => e.Path == "/vms/200"));
+        Assert.DoesNotContain(_host.State.AclEntries(), e => e.Path == "/vms/200");
 
         Assert.True((await Executor().ExecuteAsync(rest, CancellationToken.None)).Applied);
         Assert.Contains(_host.State.AclEntries(), e => e.Path == "/vms/200" && e.RoleId == "PVEVMUser");

@@ -23,6 +23,14 @@ public sealed class BadInputTests
     // Errors that mean PVE, not this module, had to refuse the input, or that something broke.
     private static readonly string[] ForbiddenErrorIds = { "InvalidArgument,", "ApiError,", "UnexpectedError", "InvalidResponse,", "AclPathRejected," };
 
+    /// <summary>A valid policy that declares nothing (the access-policy cmdlets' safe invocation).</summary>
+    private static readonly Lazy<string> EmptyPolicy = new(() =>
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pvetokens-badinput-{Guid.NewGuid():N}.psd1");
+        File.WriteAllText(path, "@{ SchemaVersion = 1 }");
+        return path;
+    });
+
     /// <summary>
     /// A safe invocation per cmdlet (keyed "Cmdlet" or, where another parameter set is needed,
     /// "Cmdlet/Parameter"): valid arguments against the fixture below; n numbers each attempt.
@@ -60,14 +68,6 @@ public sealed class BadInputTests
         ["Export-PveAccessPolicy"] = _ => new() { ["WhatIf"] = true },
         ["Test-PveApiToken"] = _ => new() { ["ApiToken"] = "root@pam!rel=" + ReliabilityContext.TokenSecret, ["Path"] = new[] { "/vms" }, ["Privilege"] = new[] { "VM.Audit" } },
     };
-
-    /// <summary>A valid policy that declares nothing (the access-policy cmdlets' safe invocation).</summary>
-    private static readonly Lazy<string> EmptyPolicy = new(() =>
-    {
-        string path = Path.Combine(Path.GetTempPath(), $"pvetokens-badinput-{Guid.NewGuid():N}.psd1");
-        File.WriteAllText(path, "@{ SchemaVersion = 1 }");
-        return path;
-    });
 
     private static PSCredential Root() => new("root", TestSecrets.Secure(Emulators.RootPassword));
 

@@ -38,7 +38,7 @@ public sealed class UnexpectedErrorTests
         PsResult terminating = ps.Run("Import-Module -Assembly ([PveTokens.Tests.Reliability.InvokeFaultCommand].Assembly); Invoke-PveTestFault -In Process -Terminate");
         Assert.Equal("TestTerminating,PveTokens.Tests.Reliability.InvokeFaultCommand", Assert.Single(terminating.Errors).FullyQualifiedErrorId);
 
-        PsResult stop = ps.Run("try { Invoke-PveTestFault -In Process -WriteError -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }");
+        PsResult stop = ps.Run("try { Invoke-PveTestFault -In Process -NonTerminating -ErrorAction Stop } catch { $_.FullyQualifiedErrorId }");
         Assert.Equal("TestNonTerminating,PveTokens.Tests.Reliability.InvokeFaultCommand", Assert.Single(stop.Output).ToString());
 
         PsResult first = ps.Run("Invoke-PveTestFault -In Process -Output 5 | Select-Object -First 1");
@@ -69,7 +69,7 @@ public sealed class InvokeFaultCommand : PveCmdletBase
     public SwitchParameter Terminate { get; set; }
 
     [Parameter]
-    public SwitchParameter WriteError { get; set; }
+    public SwitchParameter NonTerminating { get; set; }
 
     [Parameter]
     public int Output { get; set; }
@@ -88,7 +88,7 @@ public sealed class InvokeFaultCommand : PveCmdletBase
             ThrowTerminatingError(new ErrorRecord(new InvalidOperationException("terminating"), "TestTerminating", ErrorCategory.InvalidOperation, null));
         }
 
-        if (WriteError)
+        if (NonTerminating)
         {
             WriteError(new ErrorRecord(new InvalidOperationException("non-terminating"), "TestNonTerminating", ErrorCategory.InvalidOperation, null));
         }
