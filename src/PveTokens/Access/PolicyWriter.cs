@@ -218,8 +218,9 @@ internal static class PolicyWriter
     };
 
     /// <summary>Indented JSON with the same keys; text stays readable (no \\u escapes for letters outside ASCII).</summary>
-    private static string JsonText(PolicyNode root) =>
-        ToJson(root)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }).Replace("\r\n", "\n") + "\n";
+    private static string JsonText(PolicyNode root) => ToJson(root)!.ToJsonString(JsonOptions).Replace("\r\n", "\n") + "\n";
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private static JsonNode? ToJson(PolicyNode value)
     {

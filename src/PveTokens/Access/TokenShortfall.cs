@@ -14,6 +14,9 @@ namespace PveTokens.Access;
 /// </summary>
 internal static class TokenShortfall
 {
+    /// <summary>The rule, for when the reads that would name the side that lacks a privilege cannot be made.</summary>
+    internal const string Rule = "A token with privilege separation (the default) holds a privilege only where both its own ACL entries and its user's rights grant it.";
+
     /// <summary>
     /// One or two sentences naming who lacks each of <paramref name="missing"/> and what to grant,
     /// as the ACL entries in <paramref name="evaluator"/> show it; null when the token is not among

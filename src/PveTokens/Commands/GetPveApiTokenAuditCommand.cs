@@ -205,7 +205,7 @@ public sealed class GetPveApiTokenAuditCommand : PveSessionCmdletBase
                 return value => string.Equals(value, text, StringComparison.Ordinal);
             }
 
-            var pattern = WildcardPattern.Get(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+            var pattern = ValidateWildcardAttribute.Pattern(text);
             return pattern.IsMatch;
         }
     }

@@ -123,7 +123,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             string owner = token.Substring(0, bang);
             string name = token.Substring(bang + 1);
             string? problem = IsExact(token) ? PveIdentifier.CheckFullTokenId(token) : null;
-            if (problem is null && userIds.Length > 0 && !userIds.Any(u => new WildcardPattern(u, WildcardOptions.IgnoreCase).IsMatch(owner)))
+            if (problem is null && userIds.Length > 0 && !userIds.Any(u => ValidateWildcardAttribute.Pattern(u).IsMatch(owner)))
             {
                 problem = $"The full token id '{token}' belongs to {owner}, which -UserId does not name: give the full token id alone, or -UserId with the token's own name.";
             }
@@ -480,7 +480,7 @@ public sealed class GetPveApiTokenCommand : PveSessionCmdletBase
             Text = text;
             if (!IsExact(text))
             {
-                _wildcard = new WildcardPattern(text, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                _wildcard = ValidateWildcardAttribute.Pattern(text);
             }
         }
 

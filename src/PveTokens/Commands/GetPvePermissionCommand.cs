@@ -381,7 +381,7 @@ public sealed class GetPvePermissionCommand : PveSessionCmdletBase
 
     private bool Wanted(string privilege) =>
         _wanted.Length == 0 ||
-        _wanted.Any(p => WildcardPattern.Get(p, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch(privilege));
+        _wanted.Any(p => ValidateWildcardAttribute.Pattern(p).IsMatch(privilege));
 
     /// <summary>
     /// Whether <paramref name="principal"/> exists, asked only when PVE reported no privileges at all

@@ -58,7 +58,7 @@ internal static class PrivilegeArguments
             string? error;
             if (allowWildcards && WildcardPattern.ContainsWildcardCharacters(name))
             {
-                WildcardPattern pattern = WildcardPattern.Get(name.Trim(), WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                WildcardPattern pattern = ValidateWildcardAttribute.Pattern(name);
                 error = catalog.CheckPattern(name, pattern.IsMatch, server);
                 resolved.Add(name.Trim());
             }

@@ -368,7 +368,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
 
         var literal = item.Roles.Where(r => !WildcardPattern.ContainsWildcardCharacters(r)).ToList();
         var patterns = item.Roles.Where(WildcardPattern.ContainsWildcardCharacters)
-            .Select(r => WildcardPattern.Get(r, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant))
+            .Select(ValidateWildcardAttribute.Pattern)
             .ToList();
         return AclPlanner.PlanRevoke(acl, item.Path, item.Type, item.Principal, literal,
             patterns.Count == 0 ? null : role => patterns.Any(p => p.IsMatch(role)));
@@ -405,7 +405,7 @@ public abstract class PveAclChangeCommandBase : PveSessionCmdletBase
         var absent = new List<string>(change.RolesAlreadyDone.Select(r => $"'{r}'"));
         absent.AddRange(item.Roles
             .Where(WildcardPattern.ContainsWildcardCharacters)
-            .Where(r => !change.RolesToSend.Any(WildcardPattern.Get(r, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant).IsMatch))
+            .Where(r => !change.RolesToSend.Any(ValidateWildcardAttribute.Pattern(r).IsMatch))
             .Select(r => $"a role matching '{InputEcho.Quote(r)}'"));
         if (absent.Count > 0)
         {

@@ -400,10 +400,9 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         int missing = result.Missing.Length, asked = result.Privileges.Count;
         string count = (asked == 1 ? "It lacks the privilege asked about" : missing == asked ? $"It lacks all {asked} privileges asked about" : $"It lacks {missing} of the {asked} privileges asked about")
             + " (Missing names each path and privilege).";
-        const string Rule = "A token with privilege separation (the default) holds a privilege only where both its own ACL entries and its user's rights grant it.";
         if (sameServer is null)
         {
-            return $"{count} {Rule} Connect a session with Sys.Audit on /access to this server (Connect-PveServer) and test again to learn which one lacks it.";
+            return $"{count} {TokenShortfall.Rule} Connect a session with Sys.Audit on /access to this server (Connect-PveServer) and test again to learn which one lacks it.";
         }
 
         PermissionEvaluator evaluator;
@@ -413,16 +412,16 @@ public sealed class TestPveApiTokenCommand : PveCmdletBase
         }
         catch (Exception e) when (ErrorMapper.Handles(e))
         {
-            return $"{count} {Rule} The session {sameServer.Identity} could not read the ACL to tell which one lacks it: {InputEcho.Scrub(e.Message)}";
+            return $"{count} {TokenShortfall.Rule} The session {sameServer.Identity} could not read the ACL to tell which one lacks it: {InputEcho.Scrub(e.Message)}";
         }
 
         if (!ListingVisibility.SawEverything(evaluator, sameServer.Identity))
         {
-            return $"{count} {Rule} The session {sameServer.Identity} lacks {ListingVisibility.AclListingNeed}, so it cannot tell which one lacks it.";
+            return $"{count} {TokenShortfall.Rule} The session {sameServer.Identity} lacks {ListingVisibility.AclListingNeed}, so it cannot tell which one lacks it.";
         }
 
         string? why = TokenShortfall.Explain(evaluator, result.FullTokenId, result.Missing.Select(m => (m.Path, m.Privilege)).ToList());
-        return why is null ? $"{count} {Rule}" : $"{count} {why}";
+        return why is null ? $"{count} {TokenShortfall.Rule}" : $"{count} {why}";
     }
 
     /// <summary>Asks PVE, as the token itself, for its rights on each path required; false when a path could not be read.</summary>
